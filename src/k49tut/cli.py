@@ -1,0 +1,80 @@
+"""The ``k49tut`` command: ``k49tut download`` and ``k49tut info``.
+
+>>> from k49tut.cli import main
+>>> main(["info", "--data-dir", "/nonexistent"])   # doctest: +ELLIPSIS
+Data directory: /nonexistent (does not exist yet)
+...
+1
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from k49tut import __version__, paths
+from k49tut.errors import K49TutError
+from k49tut.files import K49_FILES, file_status
+
+
+def _download(args: argparse.Namespace) -> int:
+    from k49tut.data import download
+
+    root = download(args.data_dir, mirror=args.mirror, force=args.force,
+                    progress=sys.stderr.isatty() or args.progress)
+    print(f"All {len(K49_FILES)} K49 files are in {root} and verified.")
+    return 0
+
+
+def _info(args: argparse.Namespace) -> int:
+    root = paths.data_dir(args.data_dir)
+    where = "" if root.is_dir() else " (does not exist yet)"
+    print(f"Data directory: {root}{where}")
+    print(f"Download from:  {paths.base_url(args.mirror)}")
+    ok = 0
+    for spec in K49_FILES:
+        path = root / spec.name
+        status = file_status(path, spec)
+        size = f"{path.stat().st_size:>12,} B" if path.is_file() else f"{'-':>14}"
+        print(f"  {spec.name:<22} {size}  {status}")
+        ok += status == "verified"
+    print(f"{ok} of {len(K49_FILES)} files verified.", end="")
+    if ok < len(K49_FILES):
+        print(" Run `k49tut download` to fetch the rest.")
+        return 1
+    print()
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    """The argument parser of the ``k49tut`` command."""
+    p = argparse.ArgumentParser(prog="k49tut", description="Kuzushiji-49 tutorial data tools.")
+    p.add_argument("--version", action="version", version=f"k49tut {__version__}")
+    sub = p.add_subparsers(dest="command", required=True)
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--data-dir", metavar="D", help="data directory (default: "
+                        f"${paths.DATA_DIR_ENV}, the checkout's data/, or the user cache)")
+    common.add_argument("--mirror", metavar="URL", help="base URL holding the five files "
+                        f"under their official names (default: ${paths.MIRROR_ENV} or "
+                        "the official host)")
+    d = sub.add_parser("download", parents=[common], help="download and verify real K49")
+    d.add_argument("--force", action="store_true", help="fetch again even if verified")
+    d.add_argument("--progress", action="store_true",
+                   help="show progress bars even when stderr is not a terminal")
+    d.set_defaults(func=_download)
+    i = sub.add_parser("info", parents=[common], help="show which files are present")
+    i.set_defaults(func=_info)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command line; returns the exit status."""
+    args = parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except K49TutError as error:
+        print(f"k49tut {args.command}: error: {error}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print(f"k49tut {args.command}: interrupted; verified files were kept.", file=sys.stderr)
+        return 130

@@ -1,0 +1,93 @@
+"""The registry of the official K49 files and the checks that a local copy is intact.
+
+A verified file's size, modification time and MD5 are remembered in
+``.k49tut-verified.json`` inside the data directory, so that repeat checks cost a
+``stat`` rather than a full hash; a file that changed since is hashed again.
+
+>>> from k49tut.files import K49_FILES
+>>> [f.name for f in K49_FILES][:2]
+['k49-train-imgs.npz', 'k49-train-labels.npz']
+>>> K49_FILES[0].size
+66117696
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import pooch
+
+STAMP_FILE = ".k49tut-verified.json"
+
+
+@dataclass(frozen=True)
+class RemoteFile:
+    """One published file: its name under the base URL, its size in bytes and its MD5."""
+
+    name: str
+    size: int
+    md5: str
+
+    @property
+    def known_hash(self) -> str:
+        """The hash in pooch's ``alg:hex`` notation."""
+        return f"md5:{self.md5}"
+
+
+#: The five official files of Kuzushiji-49 (sizes and MD5s of the 2019-02-05 release).
+K49_FILES: tuple[RemoteFile, ...] = (
+    RemoteFile("k49-train-imgs.npz", 66_117_696, "7ac088b20481cf51dcd01ceaab89d821"),
+    RemoteFile("k49-train-labels.npz", 164_485, "44a8e1b893f81e63ff38d73cad420f7a"),
+    RemoteFile("k49-test-imgs.npz", 10_971_201, "d352e201d846ce6b94f42c990966f374"),
+    RemoteFile("k49-test-labels.npz", 27_450, "4da6f7a62e67a832d5eb1bd85c5ee448"),
+    RemoteFile("k49_classmap.csv", 697, "f7d0d0391f68bdf0fe4cf160ceb85753"),
+)
+
+
+def md5_of(path: str | os.PathLike) -> str:
+    """The MD5 hex digest of a file (computed by pooch in chunks)."""
+    return pooch.file_hash(str(path), alg="md5")
+
+
+def _read_stamps(directory: Path) -> dict:
+    try:
+        return json.loads((directory / STAMP_FILE).read_text())
+    except (OSError, ValueError):
+        return {}
+
+
+def _stamp_of(path: Path) -> dict:
+    st = path.stat()
+    return {"size": st.st_size, "mtime_ns": st.st_mtime_ns}
+
+
+def remember_verified(path: Path, md5: str) -> None:
+    """Record that ``path`` currently holds bytes with the given MD5."""
+    stamps = _read_stamps(path.parent)
+    stamps[path.name] = {**_stamp_of(path), "md5": md5}
+    tmp = path.parent / (STAMP_FILE + ".tmp")
+    tmp.write_text(json.dumps(stamps, indent=1, sort_keys=True))
+    os.replace(tmp, path.parent / STAMP_FILE)
+
+
+def file_status(path: Path, spec: RemoteFile) -> str:
+    """``"verified"``, ``"missing"``, ``"wrong size"`` or ``"wrong checksum"`` for one file.
+
+    Uses the remembered stamp when the file is unchanged since it was last hashed.
+    """
+    if not path.is_file():
+        return "missing"
+    stamp = _stamp_of(path)
+    if stamp["size"] != spec.size:
+        return "wrong size"
+    known = _read_stamps(path.parent).get(path.name, {})
+    if {k: known.get(k) for k in stamp} == stamp and known.get("md5") == spec.md5:
+        return "verified"
+    actual = md5_of(path)
+    if actual != spec.md5:
+        return "wrong checksum"
+    remember_verified(path, actual)
+    return "verified"

@@ -1,0 +1,65 @@
+"""Where things live: the single rule for the data directory and the download source.
+
+The data directory is chosen, first match wins, from
+
+1. the ``data_dir`` argument (``--data-dir`` on the command line),
+2. the ``K49TUT_DATA_DIR`` environment variable,
+3. ``data/`` of the source checkout, when k49tut is imported from one,
+4. a per-user cache directory (``~/.cache/k49tut`` on Linux).
+
+>>> import os
+>>> from k49tut.paths import data_dir
+>>> os.environ["K49TUT_DATA_DIR"] = "/tmp/k49"
+>>> str(data_dir())
+'/tmp/k49'
+>>> str(data_dir("/elsewhere"))
+'/elsewhere'
+>>> del os.environ["K49TUT_DATA_DIR"]
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pooch
+
+DATA_DIR_ENV = "K49TUT_DATA_DIR"
+MIRROR_ENV = "K49TUT_MIRROR"
+
+#: Where the five official files are published.
+OFFICIAL_BASE_URL = "http://codh.rois.ac.jp/kmnist/dataset/k49/"
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+RESOURCES_DIR = PACKAGE_DIR / "resources"
+
+
+def checkout_root() -> Path | None:
+    """The root of the source checkout k49tut is imported from, or None when installed."""
+    root = PACKAGE_DIR.parent.parent
+    if (root / "pyproject.toml").is_file() and (root / "src" / "k49tut").is_dir():
+        return root
+    return None
+
+
+def data_dir(data_dir: str | os.PathLike | None = None) -> Path:
+    """The directory that holds (or will hold) the K49 files; see the module doc."""
+    if data_dir is not None:
+        return Path(data_dir).expanduser()
+    env = os.environ.get(DATA_DIR_ENV)
+    if env:
+        return Path(env).expanduser()
+    root = checkout_root()
+    if root is not None:
+        return root / "data"
+    return Path(pooch.os_cache("k49tut"))
+
+
+def base_url(mirror: str | None = None) -> str:
+    """The URL the five files are fetched from: ``mirror`` > ``K49TUT_MIRROR`` > official.
+
+    >>> base_url("http://127.0.0.1:8000/k49")
+    'http://127.0.0.1:8000/k49/'
+    """
+    url = mirror or os.environ.get(MIRROR_ENV) or OFFICIAL_BASE_URL
+    return url if url.endswith("/") else url + "/"

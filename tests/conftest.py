@@ -1,0 +1,106 @@
+"""Shared fixtures: a real HTTP server on 127.0.0.1 and small files in K49's format."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import socket
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import numpy as np
+import pytest
+
+from k49tut.classes import classmap_csv
+from k49tut.files import RemoteFile
+
+
+class _Handler(BaseHTTPRequestHandler):
+    """Serves ``server.routes[path] = (status, body, mode)``; mode "truncate" cuts the body."""
+
+    def do_GET(self):  # noqa: N802 (http.server's naming)
+        self.server.hits.append(self.path)
+        status, body, mode = self.server.routes.get(self.path, (404, b"not found", "full"))
+        self.send_response(status)
+        self.send_header("Content-Type", "application/octet-stream")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if mode == "truncate":
+            self.wfile.write(body[: len(body) // 2])
+            self.wfile.flush()
+            self.close_connection = True
+            self.connection.shutdown(socket.SHUT_RDWR)
+        else:
+            self.wfile.write(body)
+
+    def log_message(self, *args):  # keep test output quiet
+        pass
+
+
+class LocalServer:
+    """A threaded HTTP server on a free loopback port."""
+
+    def __init__(self):
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+        self.httpd.routes = {}
+        self.httpd.hits = []
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        self.thread.start()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.httpd.server_address[1]}/"
+
+    @property
+    def hits(self) -> list[str]:
+        return self.httpd.hits
+
+    def serve(self, name: str, body: bytes, status: int = 200, mode: str = "full") -> None:
+        self.httpd.routes["/" + name] = (status, body, mode)
+
+    def close(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+@pytest.fixture
+def server():
+    srv = LocalServer()
+    yield srv
+    srv.close()
+
+
+@pytest.fixture
+def closed_port_url() -> str:
+    """A loopback URL on which nothing listens (connection refused)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    return f"http://127.0.0.1:{port}/"
+
+
+def npz_bytes(array: np.ndarray) -> bytes:
+    """An array saved the way K49 publishes it: compressed .npz with the key ``arr_0``."""
+    buf = io.BytesIO()
+    np.savez_compressed(buf, array)
+    return buf.getvalue()
+
+
+def spec_for(name: str, body: bytes) -> RemoteFile:
+    return RemoteFile(name, len(body), hashlib.md5(body).hexdigest())
+
+
+@pytest.fixture
+def tiny_k49():
+    """Five files in K49's exact format (but tiny), their bytes and a registry for them."""
+    rng = np.random.default_rng(0)
+    arrays = {
+        "k49-train-imgs.npz": rng.integers(0, 256, (60, 28, 28), dtype=np.uint8),
+        "k49-train-labels.npz": rng.integers(0, 49, 60).astype(np.uint8),
+        "k49-test-imgs.npz": rng.integers(0, 256, (20, 28, 28), dtype=np.uint8),
+        "k49-test-labels.npz": rng.integers(0, 49, 20).astype(np.uint8),
+    }
+    bodies = {name: npz_bytes(a) for name, a in arrays.items()}
+    bodies["k49_classmap.csv"] = classmap_csv()
+    files = tuple(spec_for(name, body) for name, body in bodies.items())
+    return arrays, bodies, files

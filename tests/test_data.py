@@ -1,0 +1,309 @@
+"""The data layer against a real HTTP server on 127.0.0.1: success, faults and bad input."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+import sys
+import time
+
+import numpy as np
+import pytest
+
+from conftest import npz_bytes
+from k49tut import data, paths
+from k49tut.classes import CHARS, classmap, classmap_csv
+from k49tut.errors import ChecksumError, DataFormatError, DownloadError
+from k49tut.files import K49_FILES, STAMP_FILE, file_status
+
+CLASSMAP = K49_FILES[4]
+
+
+def _files_in(directory) -> list[str]:
+    return sorted(p.name for p in directory.iterdir() if p.is_file() and p.name != STAMP_FILE)
+
+
+def _place(directory, bodies) -> None:
+    directory.mkdir(parents=True, exist_ok=True)
+    for name, body in bodies.items():
+        (directory / name).write_bytes(body)
+
+
+def _cli(*args, env_extra=None, timeout=90):
+    env = {**os.environ, **(env_extra or {})}
+    return subprocess.run([sys.executable, "-m", "k49tut", *args], capture_output=True,
+                          text=True, timeout=timeout, env=env)
+
+
+# ------------------------------------------------------------------ registry and class map
+
+def test_packaged_classmap_is_byte_identical_to_the_official_file():
+    body = classmap_csv()
+    assert len(body) == CLASSMAP.size
+    assert hashlib.md5(body).hexdigest() == CLASSMAP.md5
+
+
+def test_classmap_table():
+    cmap = classmap()
+    assert list(cmap.columns) == ["index", "codepoint", "char"]
+    assert cmap["char"].tolist() == list(CHARS)
+    assert cmap.loc[48].tolist() == [48, "U+309D", "ゝ"]
+
+
+# ------------------------------------------------------------------ successful downloads
+
+def test_download_fetches_verifies_and_loads_unchanged(server, tiny_k49, tmp_path):
+    arrays, bodies, files = tiny_k49
+    for name, body in bodies.items():
+        server.serve(name, body)
+    root = data.download(tmp_path / "d", mirror=server.url, files=files, progress=False)
+    assert root == tmp_path / "d"
+    assert _files_in(root) == sorted(bodies)
+    assert not (root / data.STAGING_DIR).exists()
+    for spec in files:
+        assert (root / spec.name).read_bytes() == bodies[spec.name]
+        assert file_status(root / spec.name, spec) == "verified"
+    ds = data.load("k49", data_dir=root, verify=False)
+    for attr, name in zip(["x_train", "y_train", "x_test", "y_test"], arrays):
+        got, want = getattr(ds, attr), arrays[name]
+        assert got.dtype == want.dtype and np.array_equal(got, want)
+    assert ds.name == "k49" and ds.is_synthetic is False
+    assert ds.chars == list(CHARS)
+
+
+def test_real_classmap_downloads_against_the_official_registry_entry(server, tmp_path):
+    server.serve(CLASSMAP.name, classmap_csv())
+    data.download(tmp_path, mirror=server.url, files=(CLASSMAP,), progress=False)
+    assert file_status(tmp_path / CLASSMAP.name, CLASSMAP) == "verified"
+
+
+def test_verified_files_are_not_fetched_again(server, tiny_k49, tmp_path):
+    _, bodies, files = tiny_k49
+    for name, body in bodies.items():
+        server.serve(name, body)
+    data.download(tmp_path, mirror=server.url, files=files, progress=False)
+    n = len(server.hits)
+    data.download(tmp_path, mirror=server.url, files=files, progress=False)
+    assert len(server.hits) == n
+    data.download(tmp_path, mirror=server.url, files=files, force=True, progress=False)
+    assert len(server.hits) == 2 * n
+
+
+def test_mirror_from_environment(server, monkeypatch, tmp_path):
+    server.serve(CLASSMAP.name, classmap_csv())
+    monkeypatch.setenv(paths.MIRROR_ENV, server.url)
+    data.download(tmp_path, files=(CLASSMAP,), progress=False)
+    assert server.hits == ["/" + CLASSMAP.name]
+
+
+# ------------------------------------------------------------------ faults
+
+def test_cli_wrong_bytes_fails_checksum_and_leaves_no_file(server, tmp_path):
+    for spec in K49_FILES:
+        server.serve(spec.name, b"these are not the bytes you are looking for")
+    d = tmp_path / "D"
+    result = _cli("download", "--data-dir", str(d), "--mirror", server.url)
+    assert result.returncode != 0
+    assert "Checksum failed for k49-train-imgs.npz" in result.stderr
+    assert K49_FILES[0].md5 in result.stderr
+    assert hashlib.md5(b"these are not the bytes you are looking for").hexdigest() in result.stderr
+    assert "Traceback" not in result.stderr
+    assert [p for p in d.rglob("*") if p.is_file()] == []
+
+
+def test_cli_closed_port_fails_fast_naming_mirror_and_data_dir(closed_port_url, tmp_path):
+    d = tmp_path / "D"
+    start = time.monotonic()
+    result = _cli("download", "--data-dir", str(d), "--mirror", closed_port_url)
+    assert time.monotonic() - start < 60
+    assert result.returncode != 0
+    err = result.stderr
+    assert closed_port_url + "k49-train-imgs.npz" in err
+    assert "Connection refused" in err
+    assert "--mirror" in err and str(d) in err
+    assert "Traceback" not in err
+    assert [p for p in d.rglob("*") if p.is_file()] == []
+
+
+@pytest.mark.parametrize("status", [404, 500])
+def test_http_errors_are_reported(server, tiny_k49, tmp_path, status):
+    _, bodies, files = tiny_k49
+    server.serve(files[0].name, b"", status=status)
+    with pytest.raises(DownloadError, match=f"HTTP {status}") as info:
+        data.download(tmp_path, mirror=server.url, files=files, progress=False)
+    assert server.url + files[0].name in str(info.value)
+    assert _files_in(tmp_path) == []
+
+
+def test_transfer_cut_short_keeps_nothing(server, tiny_k49, tmp_path):
+    _, bodies, files = tiny_k49
+    server.serve(files[0].name, bodies[files[0].name], mode="truncate")
+    with pytest.raises((DownloadError, ChecksumError)):
+        data.download(tmp_path, mirror=server.url, files=files, progress=False)
+    assert _files_in(tmp_path) == []
+    assert not (tmp_path / data.STAGING_DIR).exists()
+
+
+def test_failures_never_touch_verified_files(server, tiny_k49, tmp_path):
+    _, bodies, files = tiny_k49
+    server.serve(files[4].name, bodies[files[4].name])
+    data.download(tmp_path, mirror=server.url, files=files[4:], progress=False)
+    kept = tmp_path / files[4].name
+    before = (kept.read_bytes(), kept.stat().st_mtime_ns)
+    server.serve(files[4].name, b"tampered")           # a bad copy on a forced refresh
+    with pytest.raises(ChecksumError):
+        data.download(tmp_path, mirror=server.url, files=files[4:], force=True, progress=False)
+    with pytest.raises(DownloadError):                  # others missing on the server
+        data.download(tmp_path, mirror=server.url, files=files, progress=False)
+    assert (kept.read_bytes(), kept.stat().st_mtime_ns) == before
+    assert _files_in(tmp_path) == [files[4].name]
+
+
+def test_half_written_file_is_never_taken_for_complete(server, tiny_k49, tmp_path):
+    _, bodies, files = tiny_k49
+    _place(tmp_path, bodies)
+    name = files[0].name
+    (tmp_path / name).write_bytes(bodies[name][: len(bodies[name]) // 2])
+    (tmp_path / data.STAGING_DIR).mkdir()
+    (tmp_path / data.STAGING_DIR / "tmpabc123").write_bytes(b"left by a killed run")
+    assert file_status(tmp_path / name, files[0]) == "wrong size"
+    with pytest.raises(DataFormatError, match=name):
+        data.load("k49", data_dir=tmp_path, verify=False)
+    server.serve(name, bodies[name])
+    data.download(tmp_path, mirror=server.url, files=files, progress=False)
+    assert server.hits == ["/" + name]
+    assert (tmp_path / name).read_bytes() == bodies[name]
+
+
+def test_same_size_change_is_detected_after_a_cached_verification(tiny_k49, tmp_path):
+    _, bodies, files = tiny_k49
+    _place(tmp_path, {files[4].name: bodies[files[4].name]})
+    path = tmp_path / files[4].name
+    assert file_status(path, files[4]) == "verified"
+    assert (tmp_path / STAMP_FILE).is_file()
+    body = bytearray(path.read_bytes())
+    body[-2] = ord("X")
+    path.write_bytes(bytes(body))
+    os.utime(path, ns=(path.stat().st_atime_ns, path.stat().st_mtime_ns + 10_000_000))
+    assert file_status(path, files[4]) == "wrong checksum"
+
+
+def test_load_with_verify_reports_a_corrupt_file(tmp_path):
+    for spec in K49_FILES:
+        (tmp_path / spec.name).write_bytes(b"\x00" * 16)
+    with pytest.raises(ChecksumError, match="k49-train-imgs.npz failed verification"):
+        data.load("k49", data_dir=tmp_path)
+
+
+def test_load_downloads_missing_files_and_reports_failure(closed_port_url, tmp_path):
+    with pytest.raises(DownloadError, match="Connection refused"):
+        data.load("k49", data_dir=tmp_path, mirror=closed_port_url)
+
+
+def test_unusable_mirror_scheme(tmp_path):
+    with pytest.raises(DownloadError, match="http://, https:// or ftp://"):
+        data.download(tmp_path, mirror="/mnt/usb/k49")
+
+
+# ------------------------------------------------------------------ validation on load
+
+def _with(tmp_path, bodies, **replace):
+    _place(tmp_path, {**bodies, **replace})
+    return tmp_path
+
+
+def test_corrupt_npz_is_named(tiny_k49, tmp_path):
+    _, bodies, _ = tiny_k49
+    d = _with(tmp_path, bodies, **{"k49-test-imgs.npz": b"PK\x03\x04 garbage"})
+    with pytest.raises(DataFormatError, match="k49-test-imgs.npz is not a readable .npz"):
+        data.load("k49", data_dir=d, verify=False)
+
+
+@pytest.mark.parametrize("bad, message", [
+    (np.array([0, 49, 3] * 20, dtype=np.uint8), r"labels must lie in 0\.\.48; found 20 outside"),
+    (np.array([-1] * 60, dtype=np.int64), "labels must lie in 0..48"),
+    (np.zeros(59, dtype=np.uint8), "59 labels for 60 images"),
+    (np.zeros(60, dtype=np.float32), "1-D integer array"),
+])
+def test_bad_labels_are_refused(tiny_k49, tmp_path, bad, message):
+    _, bodies, _ = tiny_k49
+    d = _with(tmp_path, bodies, **{"k49-train-labels.npz": npz_bytes(bad)})
+    with pytest.raises(DataFormatError, match=message) as info:
+        data.load("k49", data_dir=d, verify=False)
+    assert "k49-train-labels.npz" in str(info.value)
+
+
+@pytest.mark.parametrize("bad, message", [
+    (np.zeros((60, 28, 28), dtype=np.float32), "must be uint8"),
+    (np.zeros((60, 32, 32), dtype=np.uint8), r"shape \(N, 28, 28\)"),
+])
+def test_bad_images_are_refused(tiny_k49, tmp_path, bad, message):
+    _, bodies, _ = tiny_k49
+    d = _with(tmp_path, bodies, **{"k49-train-imgs.npz": npz_bytes(bad)})
+    with pytest.raises(DataFormatError, match=message):
+        data.load("k49", data_dir=d, verify=False)
+
+
+def test_npz_without_arr_0(tiny_k49, tmp_path):
+    import io
+
+    _, bodies, _ = tiny_k49
+    buf = io.BytesIO()
+    np.savez(buf, images=np.zeros((60, 28, 28), np.uint8))
+    d = _with(tmp_path, bodies, **{"k49-train-imgs.npz": buf.getvalue()})
+    with pytest.raises(DataFormatError, match="named 'arr_0'"):
+        data.load("k49", data_dir=d, verify=False)
+
+
+def test_short_classmap_is_refused(tiny_k49, tmp_path):
+    _, bodies, _ = tiny_k49
+    short = b"\n".join(classmap_csv().splitlines()[:40]) + b"\n"
+    d = _with(tmp_path, bodies, **{"k49_classmap.csv": short})
+    with pytest.raises(DataFormatError, match="found 39 rows"):
+        data.load("k49", data_dir=d, verify=False)
+
+
+def test_unknown_dataset_name():
+    with pytest.raises(ValueError, match="k49, sample, standin"):
+        data.load("mnist")
+
+
+# ------------------------------------------------------------------ paths and CLI
+
+def test_data_dir_precedence(monkeypatch, tmp_path):
+    monkeypatch.delenv(paths.DATA_DIR_ENV, raising=False)
+    root = paths.checkout_root()
+    assert root is not None and (root / "pyproject.toml").is_file()
+    assert paths.data_dir() == root / "data"
+    monkeypatch.setenv(paths.DATA_DIR_ENV, str(tmp_path / "env"))
+    assert paths.data_dir() == tmp_path / "env"
+    assert paths.data_dir(tmp_path / "arg") == tmp_path / "arg"
+
+
+def test_base_url_precedence(monkeypatch):
+    monkeypatch.delenv(paths.MIRROR_ENV, raising=False)
+    assert paths.base_url() == paths.OFFICIAL_BASE_URL
+    monkeypatch.setenv(paths.MIRROR_ENV, "http://env.example/k49")
+    assert paths.base_url() == "http://env.example/k49/"
+    assert paths.base_url("http://arg.example/") == "http://arg.example/"
+
+
+def test_cli_info_reports_each_file(tmp_path):
+    (tmp_path / CLASSMAP.name).write_bytes(classmap_csv())
+    (tmp_path / K49_FILES[1].name).write_bytes(b"short")
+    result = _cli("info", "--data-dir", str(tmp_path))
+    assert result.returncode == 1
+    lines = {line.split()[0]: line for line in result.stdout.splitlines()[2:7]}
+    assert lines[CLASSMAP.name].endswith("verified")
+    assert lines[K49_FILES[1].name].endswith("wrong size")
+    assert lines[K49_FILES[0].name].endswith("missing")
+    assert f"Data directory: {tmp_path}" in result.stdout
+    assert "1 of 5 files verified" in result.stdout
+
+
+def test_cli_console_script_and_usage_error():
+    result = subprocess.run([os.path.join(os.path.dirname(sys.executable), "k49tut"), "frobnicate"],
+                            capture_output=True, text=True)
+    assert result.returncode == 2
+    assert "invalid choice" in result.stderr
