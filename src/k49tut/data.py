@@ -56,6 +56,15 @@ class Dataset:
         return list(self.classmap["char"])
 
     @property
+    def description(self) -> str:
+        """What the data is, fit for a plot title: says so when it is not real K49."""
+        if self.is_synthetic:
+            from k49tut.sample import BANNER
+
+            return f"{BANNER} ({self.name})"
+        return "Kuzushiji-49"
+
+    @property
     def nbytes(self) -> int:
         """Memory held by the four arrays, in bytes."""
         return sum(a.nbytes for a in (self.x_train, self.y_train, self.x_test, self.y_test))
@@ -170,8 +179,9 @@ def download(data_dir: str | os.PathLike | None = None, mirror: str | None = Non
     Raises :class:`~k49tut.errors.DownloadError` when a file cannot be fetched and
     :class:`~k49tut.errors.ChecksumError` when its bytes do not match.
 
-    >>> download(mirror="http://127.0.0.1:8765/")   # doctest: +SKIP
-    PosixPath('.../data')
+    Example (needs a reachable server)::
+
+        download(mirror="http://127.0.0.1:8765/")   # -> PosixPath('.../data')
     """
     root = paths.data_dir(data_dir)
     base = paths.base_url(mirror)

@@ -1,0 +1,117 @@
+"""The offline stand-in: K49's format, K49-like statistics, honest labelling, reproducible."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+
+import numpy as np
+import pytest
+
+from k49tut import data, sample
+from k49tut.classes import CHARS, K49_TEST_COUNTS, classmap
+from k49tut.errors import DataFormatError
+from k49tut.fonts import font_path
+from k49tut.paths import checkout_root
+from k49tut.synth import FontSpec, allocate, make_split
+
+REAL_MEAN, REAL_INK = 46.5, 0.31      # first 100 real K49 test images (k49-facts)
+
+
+@pytest.fixture(scope="module")
+def ds():
+    return data.load("sample")
+
+
+def _ranks_like(counts, reference) -> bool:
+    """Whenever ``reference`` has more of class i than of class j, so does ``counts`` (or ties)."""
+    c, r = np.asarray(counts), np.asarray(reference)
+    more = r[:, None] > r[None, :]
+    return bool((c[:, None] >= c[None, :])[more].all())
+
+
+def test_sample_has_k49_format_and_says_it_is_synthetic(ds):
+    assert ds.name == "sample" and ds.is_synthetic
+    assert "not Kuzushiji-49" in ds.description and "not K49" in repr(ds)
+    for x, y in ((ds.x_train, ds.y_train), (ds.x_test, ds.y_test)):
+        assert x.dtype == np.uint8 and x.shape[1:] == (28, 28) and len(x) == len(y)
+        assert y.min() == 0 and y.max() == 48
+    assert 5_000 <= len(ds.x_train) <= 10_000 and 1_000 <= len(ds.x_test) <= 2_000
+    assert ds.classmap.equals(classmap())
+
+
+def test_shipped_file_is_small():
+    assert sample.SAMPLE_PATH.stat().st_size <= 3_000_000
+
+
+def test_all_classes_present_and_counts_rank_like_k49(ds):
+    for y in (ds.y_train, ds.y_test):
+        counts = np.bincount(y, minlength=49)
+        assert (counts > 0).all()
+        assert _ranks_like(counts, K49_TEST_COUNTS)
+        assert not _ranks_like(counts[::-1], K49_TEST_COUNTS)
+    train = np.bincount(ds.y_train, minlength=49)
+    assert {CHARS[i] for i in np.argsort(train)[:3]} == {"ゐ", "ゑ", "え"}
+
+
+def test_pixel_statistics_are_near_real_k49(ds):
+    for x in (ds.x_train, ds.x_test):
+        assert abs(x.mean() - REAL_MEAN) / REAL_MEAN < 0.25
+        assert abs((x > 0).mean() - REAL_INK) / REAL_INK < 0.25
+
+
+def test_long_side_fills_the_frame(ds):
+    ink = ds.x_test > 0
+    rows, cols = ink.any(axis=2), ink.any(axis=1)
+    full = (rows[:, 0] & rows[:, -1]) | (cols[:, 0] & cols[:, -1])
+    assert full.mean() > 0.99
+
+
+def test_test_fonts_are_unseen_in_training():
+    with np.load(sample.SAMPLE_PATH) as z:
+        meta = json.loads(str(z["meta"]))
+    assert meta["train_fonts"] and meta["test_fonts"]
+    assert not set(meta["train_fonts"]) & set(meta["test_fonts"])
+    root = checkout_root()
+    if root is None:
+        pytest.skip("the generator script lives in the source checkout")
+    spec = importlib.util.spec_from_file_location("make_sample", root / "scripts/make_sample.py")
+    script = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(script)
+    assert [f.name for f in script.TRAIN_FONTS] == meta["train_fonts"]
+    assert not {f.path for f in script.TRAIN_FONTS} & {f.path for f in script.TEST_FONTS}
+    assert {f.style for f in script.TEST_FONTS} == {"brush", "handwriting", "mincho", "gothic"}
+
+
+def test_generator_is_reproducible():
+    fonts = [FontSpec("bundled", str(font_path()), "gothic")]
+    counts = [2] * 49
+    x1, y1 = make_split(counts, fonts, seed=7, split=0)
+    x2, y2 = make_split(counts, fonts, seed=7, split=0)
+    x3, _ = make_split(counts, fonts, seed=8, split=0)
+    x4, y4 = make_split(counts, fonts, seed=7, split=0, workers=2, block=10)
+    assert np.array_equal(x1, x2) and np.array_equal(y1, y2)
+    assert np.array_equal(x1, x4) and np.array_equal(y1, y4)
+    assert not np.array_equal(x1, x3)
+    assert np.bincount(y1).tolist() == counts
+
+
+def test_allocate_is_exact_and_proportional():
+    parts = allocate(232_365, K49_TEST_COUNTS)
+    assert parts.sum() == 232_365
+    assert parts[CHARS.index("ゑ")] == round(232_365 * 64 / 38_547)
+
+
+def test_standin_round_trip(tmp_path):
+    rng = np.random.default_rng(1)
+    x = rng.integers(0, 256, (98, 28, 28), dtype=np.uint8)
+    y = np.arange(98, dtype=np.uint8) % 49
+    sample.write_standin(tmp_path, x, y, x[:49], y[:49], {"seed": 1})
+    ds = data.load("standin", data_dir=tmp_path)
+    assert ds.is_synthetic and ds.name == "standin"
+    assert np.array_equal(ds.x_train, x) and np.array_equal(ds.y_test, y[:49])
+
+
+def test_missing_standin_says_how_to_make_it(tmp_path):
+    with pytest.raises(DataFormatError, match="make_sample.py --full"):
+        data.load("standin", data_dir=tmp_path)
