@@ -5,10 +5,9 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 
-# Keep TensorFlow's start-up chatter out of logs and notebook outputs; draw off-screen.
+# Keep TensorFlow's start-up chatter out of logs and notebook outputs.
 export TF_ENABLE_ONEDNN_OPTS ?= 0
 export TF_CPP_MIN_LOG_LEVEL ?= 2
-export MPLBACKEND ?= Agg
 
 .PHONY: help install test data clean
 

@@ -104,3 +104,19 @@ def tiny_k49():
     bodies["k49_classmap.csv"] = classmap_csv()
     files = tuple(spec_for(name, body) for name, body in bodies.items())
     return arrays, bodies, files
+
+
+def labelled_dataset(per_class_train: int = 3, per_class_test: int = 2, synthetic: bool = True):
+    """A tiny Dataset whose every image of class c is filled with the value 5 * c + 5."""
+    from k49tut.classes import classmap
+    from k49tut.data import Dataset
+
+    def split(n):
+        y = np.repeat(np.arange(49), n).astype(np.uint8)
+        x = np.repeat(((y.astype(np.uint16) * 5) + 5).astype(np.uint8), 28 * 28).reshape(-1, 28, 28)
+        return x.copy(), y
+
+    x_train, y_train = split(per_class_train)
+    x_test, y_test = split(per_class_test)
+    return Dataset(x_train, y_train, x_test, y_test, classmap(), "tiny" if synthetic else "k49",
+                   synthetic)

@@ -112,6 +112,19 @@ def render(char: str, font: FontSpec, seed: int | np.random.Generator = 0) -> np
     return np.round(img * 255).astype(np.uint8)
 
 
+def printed(char: str, font: FontSpec | None = None) -> np.ndarray:
+    """``char`` as printed by a font (default: the bundled one), fitted to 28x28, uint8.
+
+    >>> printed("あ").shape
+    (28, 28)
+    """
+    if font is None:
+        from k49tut.fonts import font_path
+
+        font = FontSpec("bundled", str(font_path()), "gothic")
+    return np.round(_fit(_draw(char, font, 1)) * 255).astype(np.uint8)
+
+
 def allocate(total: int, weights) -> np.ndarray:
     """Split ``total`` into integer parts proportional to ``weights`` (largest remainder).
 
