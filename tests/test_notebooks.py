@@ -52,3 +52,20 @@ def test_source_notebooks_carry_no_outputs(name):
             assert cell.outputs == [] and cell.execution_count is None, name
     assert nb.metadata["kernelspec"]["name"] == "python3"
     assert any("parameters" in c.metadata.get("tags", []) for c in nb.cells)
+
+
+def test_part2_runs_on_the_sample_and_saves_artifacts(tmp_path):
+    import json
+
+    out = tmp_path / "artifacts"
+    nb = _run("02_cnn.ipynb", tmp_path, dataset="sample", epochs=2, output_dir=str(out))
+    assert _figures(nb) >= 10
+    text = _text(nb)
+    assert "Traceback" not in text and "not Kuzushiji-49" in text
+    metrics = json.loads((out / "metrics.json").read_text(encoding="utf-8"))
+    assert metrics["is_synthetic"] is True and metrics["epochs"] == 2
+    assert 0 < metrics["balanced_accuracy"] <= 1
+    assert (out / "model.keras").is_file() and (out / "predictions.csv").is_file()
+    stderr = [o.get("text", "") for c in nb.cells for o in c.get("outputs", [])
+              if o.get("name") == "stderr"]
+    assert stderr == []                                  # TensorFlow's log noise kept out

@@ -24,6 +24,7 @@ import pandas as pd
 import pooch
 
 from k49tut import paths
+from k49tut.arrays import read_npy
 from k49tut.classes import N_CLASSES
 from k49tut.errors import ChecksumError, DataFormatError, DownloadError
 from k49tut.files import K49_FILES, RemoteFile, file_status, remember_verified
@@ -200,14 +201,17 @@ def download(data_dir: str | os.PathLike | None = None, mirror: str | None = Non
 
 
 def _read_array(path: Path) -> np.ndarray:
+    """The ``arr_0`` array of a K49 ``.npz``, read straight into aligned memory."""
     try:
-        with np.load(path, allow_pickle=False) as archive:
-            if "arr_0" not in archive.files:
+        with zipfile.ZipFile(path) as archive:
+            names = archive.namelist()
+            if "arr_0.npy" not in names:
                 raise DataFormatError(
-                    f"{path} holds the arrays {archive.files}, but K49 files hold one array "
-                    "named 'arr_0'."
+                    f"{path} holds the arrays {[n.removesuffix('.npy') for n in names]}, but "
+                    "K49 files hold one array named 'arr_0'."
                 )
-            return archive["arr_0"]
+            with archive.open("arr_0.npy") as stream:
+                return read_npy(stream)
     except DataFormatError:
         raise
     except (OSError, ValueError, EOFError, zipfile.BadZipFile, KeyError) as error:

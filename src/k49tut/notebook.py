@@ -7,7 +7,10 @@ False
 
 from __future__ import annotations
 
+import contextlib
+import os
 import sys
+import tempfile
 
 #: Where the notebooks and the Colab installer fetch k49tut from.
 REPOSITORY = "https://github.com/k49tut/k49tut"
@@ -42,3 +45,39 @@ def show_banner(dataset: str) -> None:
         display(HTML(banner_html(dataset)))
     except ImportError:  # pragma: no cover - IPython ships with the notebook tools
         print(banner_html(dataset))
+
+
+@contextlib.contextmanager
+def _stderr_captured():
+    """Send file descriptor 2 (where TensorFlow's C++ logs go) to a temporary file."""
+    sys.stderr.flush()
+    saved = os.dup(2)
+    with tempfile.TemporaryFile(mode="w+b") as sink:
+        os.dup2(sink.fileno(), 2)
+        try:
+            yield sink
+        finally:
+            sys.stderr.flush()
+            os.dup2(saved, 2)
+            os.close(saved)
+
+
+def quiet_tensorflow():
+    """Import TensorFlow and look for GPUs without its start-up log lines; returns ``tf``.
+
+    TensorFlow prints INFO lines and CUDA probing messages straight to the process's
+    stderr as it loads, even with ``TF_CPP_MIN_LOG_LEVEL`` set. They are captured here
+    and dropped; if the import fails, they are printed with the error.
+    """
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")   # only effective before the import
+    with _stderr_captured() as sink:
+        try:
+            import tensorflow as tf
+
+            tf.config.list_physical_devices("GPU")
+        except Exception:
+            sink.seek(0)
+            sys.stderr.write(sink.read().decode(errors="replace"))
+            raise
+    return tf

@@ -1,0 +1,63 @@
+"""Arrays that TensorFlow can read in place: 64-byte aligned, C-contiguous, no copies.
+
+TensorFlow can wrap a NumPy array as a tensor without copying it (through DLPack)
+only when the array's memory is aligned to 64 bytes. :func:`read_npy` reads an
+``.npy`` stream straight into such memory, and :func:`aligned` copies an array only
+when it is not already suitable.
+
+>>> import numpy as np
+>>> a = aligned(np.arange(10, dtype=np.uint8)[1:])
+>>> a.ctypes.data % ALIGN, a.tolist()[:3]
+(0, [1, 2, 3])
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+ALIGN = 64
+
+
+def empty_aligned(shape, dtype) -> np.ndarray:
+    """An uninitialised C-contiguous array whose data starts on a 64-byte boundary."""
+    dtype = np.dtype(dtype)
+    nbytes = int(np.prod(shape)) * dtype.itemsize
+    raw = np.empty(nbytes + ALIGN, np.uint8)
+    start = (-raw.ctypes.data) % ALIGN
+    return raw[start: start + nbytes].view(dtype).reshape(shape)
+
+
+def is_aligned(a: np.ndarray) -> bool:
+    """True when ``a`` is C-contiguous, writable and starts on a 64-byte boundary."""
+    return bool(a.flags.c_contiguous and a.flags.writeable and a.ctypes.data % ALIGN == 0)
+
+
+def aligned(a: np.ndarray) -> np.ndarray:
+    """``a`` itself when :func:`is_aligned`, else an aligned copy."""
+    if is_aligned(a):
+        return a
+    out = empty_aligned(a.shape, a.dtype)
+    out[...] = a
+    return out
+
+
+def read_npy(stream) -> np.ndarray:
+    """Read one ``.npy`` stream (e.g. a member of an ``.npz``) into aligned memory."""
+    version = np.lib.format.read_magic(stream)
+    if version == (1, 0):
+        shape, fortran, dtype = np.lib.format.read_array_header_1_0(stream)
+    else:
+        shape, fortran, dtype = np.lib.format.read_array_header_2_0(stream)
+    if dtype.hasobject:
+        raise ValueError("arrays of Python objects are not supported")
+    out = empty_aligned(shape[::-1] if fortran else shape, dtype)
+    view = memoryview(out.reshape(-1).view(np.uint8))
+    filled = 0
+    while filled < len(view):
+        n = stream.readinto(view[filled:])
+        if not n:
+            raise ValueError(f"the array data ends after {filled:,} of {len(view):,} bytes")
+        filled += n
+    if stream.read(1):          # reading to the end also makes zipfile check the CRC
+        raise ValueError("unexpected bytes after the array data")
+    return out.T if fortran else out

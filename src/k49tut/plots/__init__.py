@@ -1,0 +1,23 @@
+"""Every figure of the tutorial; each function returns a matplotlib Figure.
+
+- :mod:`k49tut.plots.data`: the data (Part 1), titled with the dataset's description.
+- :mod:`k49tut.plots.concepts`: small illustrations of how a CNN works (Part 2).
+- :mod:`k49tut.plots.results`: training curves and evaluation (Part 2).
+
+Call :func:`k49tut.fonts.setup` first so that hiragana render.
+"""
+
+from k49tut.plots.concepts import activations, convolution, max_pooling
+from k49tut.plots.data import (ACCENT, class_distribution, embedding, examples_grid,
+                               ink_by_class, mean_images, nearest_pairs, pixel_histogram,
+                               strip)
+from k49tut.plots.results import (class_errors, compare_scores, confusion_matrix, gallery,
+                                  learning_curves, per_class_scores, precision_recall,
+                                  top_confusions)
+
+__all__ = [
+    "ACCENT", "activations", "class_distribution", "class_errors", "compare_scores",
+    "confusion_matrix", "convolution", "embedding", "examples_grid", "gallery",
+    "ink_by_class", "learning_curves", "max_pooling", "mean_images", "nearest_pairs",
+    "per_class_scores", "pixel_histogram", "precision_recall", "strip", "top_confusions",
+]

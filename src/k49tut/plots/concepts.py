@@ -1,0 +1,82 @@
+"""Small pictures of the ideas behind a CNN: activations, convolution, max pooling.
+
+>>> from k49tut.plots.concepts import max_pooling
+>>> fig = max_pooling()
+>>> fig.axes[1].get_title()
+'after 2x2 max pooling'
+"""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import numpy as np
+from matplotlib.figure import Figure
+from scipy.signal import correlate2d
+
+#: Two hand-made 3x3 kernels: they respond to vertical and to horizontal strokes.
+EDGE_KERNELS = {
+    "vertical strokes": np.array([[-1, 2, -1], [-1, 2, -1], [-1, 2, -1]], float),
+    "horizontal strokes": np.array([[-1, -1, -1], [2, 2, 2], [-1, -1, -1]], float),
+}
+
+
+def activations() -> Figure:
+    """The sigmoid of logistic regression beside tanh and ReLU, the CNN's choice."""
+    z = np.linspace(-5, 5, 201)
+    curves = {"sigmoid  1 / (1 + e^-z)": 1 / (1 + np.exp(-z)), "tanh(z)": np.tanh(z),
+              "ReLU  max(0, z)": np.maximum(0, z)}
+    fig, axes = plt.subplots(1, 3, figsize=(11, 3), sharex=True, layout="constrained")
+    for ax, (name, values) in zip(axes, curves.items()):
+        ax.axhline(0, color="0.8", lw=0.8)
+        ax.axvline(0, color="0.8", lw=0.8)
+        ax.plot(z, values, lw=2)
+        ax.set_title(name)
+        ax.set_xlabel("z (weighted sum of inputs plus bias)")
+    fig.suptitle("Activation functions")
+    return fig
+
+
+def _show_matrix(ax, values, fmt="{:.0f}", cmap="coolwarm"):
+    limit = np.abs(values).max() or 1
+    ax.imshow(values, cmap=cmap, vmin=-limit, vmax=limit)
+    for (i, j), v in np.ndenumerate(values):
+        ax.text(j, i, fmt.format(v), ha="center", va="center", fontsize=11)
+    ax.set_xticks([])
+    ax.set_yticks([])
+
+
+def convolution(image: np.ndarray, kernels: dict | None = None) -> Figure:
+    """An image, each 3x3 kernel, and the feature map the kernel produces (after ReLU)."""
+    kernels = EDGE_KERNELS if kernels is None else kernels
+    img = image.astype(float) / 255
+    fig, axes = plt.subplots(len(kernels), 3, figsize=(8, 2.8 * len(kernels)),
+                             layout="constrained", squeeze=False)
+    for row, (name, kernel) in zip(axes, kernels.items()):
+        row[0].imshow(img, cmap="gray")
+        row[0].set_title("input 28x28")
+        _show_matrix(row[1], kernel)
+        row[1].set_title(f"3x3 kernel: {name}")
+        feature = np.maximum(correlate2d(img, kernel, mode="valid"), 0)
+        row[2].imshow(feature, cmap="magma")
+        row[2].set_title(f"feature map {feature.shape[0]}x{feature.shape[1]}")
+        for ax in (row[0], row[2]):
+            ax.axis("off")
+    fig.suptitle("A convolution slides a kernel over the image")
+    return fig
+
+
+def max_pooling(values: np.ndarray | None = None) -> Figure:
+    """A 4x4 grid and the 2x2 grid that keeps each 2x2 block's largest value."""
+    if values is None:
+        values = np.array([[1, 3, 2, 0], [5, 6, 1, 2], [0, 2, 9, 4], [3, 1, 7, 8]], float)
+    pooled = values.reshape(values.shape[0] // 2, 2, values.shape[1] // 2, 2).max(axis=(1, 3))
+    fig, axes = plt.subplots(1, 2, figsize=(6.5, 3.2), layout="constrained",
+                             gridspec_kw={"width_ratios": [2, 1]})
+    _show_matrix(axes[0], values, cmap="Blues")
+    for k in (1.5,):
+        axes[0].axhline(k, color="k", lw=2)
+        axes[0].axvline(k, color="k", lw=2)
+    axes[0].set_title("input 4x4")
+    _show_matrix(axes[1], pooled, cmap="Blues")
+    axes[1].set_title("after 2x2 max pooling")
+    return fig

@@ -1,0 +1,89 @@
+"""The toy CNN and the training loop."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from k49tut import evaluate, models, train
+
+
+def _compiled(**kwargs):
+    model = models.toy_cnn(**kwargs)
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    return model
+
+
+def test_toy_cnn_matches_the_seed_architecture():
+    model = models.toy_cnn()
+    assert model.count_params() == 97_265
+    kinds = [type(layer).__name__ for layer in model.layers]
+    assert kinds == ["Rescaling", "Conv2D", "MaxPooling2D", "Conv2D", "MaxPooling2D",
+                     "Flatten", "Dense"]
+    assert model.output_shape == (None, 49)
+    dropped = models.toy_cnn(dropout=0.3)
+    assert dropped.count_params() == 97_265
+    assert [layer.rate for layer in dropped.layers if type(layer).__name__ == "Dropout"] == [0.3, 0.3]
+
+
+def test_fit_returns_one_history_row_per_epoch():
+    rng = np.random.default_rng(0)
+    x = rng.integers(0, 256, (50, 28, 28), dtype=np.uint8)
+    y = rng.integers(0, 49, 50)
+    history = train.fit(_compiled(seed=1), x, y, epochs=3, batch_size=16, seed=1, verbose=0)
+    assert list(history.index) == [1, 2, 3]
+    assert {"loss", "accuracy", "val_loss", "val_accuracy", "seconds"} <= set(history.columns)
+    assert (history["seconds"] > 0).all()
+
+
+def test_fit_is_reproducible_with_a_seed():
+    rng = np.random.default_rng(1)
+    x = rng.integers(0, 256, (64, 28, 28), dtype=np.uint8)
+    y = rng.integers(0, 49, 64)
+    runs = [train.fit(_compiled(dropout=0.3, seed=5), x, y, epochs=2, batch_size=16, seed=5,
+                      verbose=0).drop(columns="seconds") for _ in range(2)]
+    assert runs[0].equals(runs[1])
+
+
+def test_validation_split_holds_out_the_last_share_like_keras():
+    x = np.zeros((10, 28, 28), np.uint8)
+    y = np.arange(10)
+    seen = []
+    import keras
+
+    class Spy(keras.callbacks.Callback):
+        def on_test_batch_begin(self, batch, logs=None):
+            seen.append(batch)
+
+    train.fit(_compiled(seed=0), x, y, epochs=1, batch_size=2, validation_split=0.3, verbose=0,
+              callbacks=[Spy()])
+    assert len(seen) == 2                       # ceil(10 * 0.7) = 7 train, 3 val -> 2 batches
+
+
+def test_dataset_casts_uint8_batches_without_copying_the_array():
+    x = np.arange(5 * 28 * 28, dtype=np.uint32).reshape(5, 28, 28).astype(np.uint8)
+    y = np.array([4, 3, 2, 1, 0])
+    batches = list(train.dataset(x, y, batch_size=2).as_numpy_iterator())
+    assert [b[0].shape for b in batches] == [(2, 28, 28, 1), (2, 28, 28, 1), (1, 28, 28, 1)]
+    assert batches[0][0].dtype == np.float32
+    np.testing.assert_array_equal(batches[1][0][..., 0], x[2:4].astype(np.float32))
+    assert np.concatenate([b[1] for b in batches]).tolist() == y.tolist()
+
+
+def test_no_xla_on_the_cpu():
+    if train.gpus():
+        pytest.skip("only meaningful on a CPU-only machine")
+    model = _compiled()
+    model._jit_compile = True          # as if compiled with jit_compile=True (skips the setter)
+    train.fit(model, np.zeros((4, 28, 28), np.uint8), np.zeros(4, int), epochs=1, verbose=0,
+              validation_split=0)
+    assert model.jit_compile is False
+
+
+def test_predict_gives_probabilities_in_test_order():
+    model = _compiled(seed=3)
+    x = np.random.default_rng(2).integers(0, 256, (7, 28, 28), dtype=np.uint8)
+    proba = evaluate.predict(model, x, batch_size=3)
+    assert proba.shape == (7, 49)
+    np.testing.assert_allclose(proba.sum(axis=1), 1, rtol=1e-5)
+    np.testing.assert_allclose(proba, model.predict(x[..., None], verbose=0), rtol=1e-5, atol=1e-6)
