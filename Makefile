@@ -4,29 +4,49 @@
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
+EXTRAS ?= dev
+comma  := ,
+STAMP  := $(VENV)/.installed-$(subst $(comma),-,$(EXTRAS))
+
+# Parameters of `make run-all` (e.g. make run-all DATASET=sample EPOCHS=3).
+DATASET    ?= k49
+EPOCHS     ?= 10
+SEED       ?= 49
+DATA_DIR   ?=
+OUTPUT_DIR ?= outputs
 
 # Keep TensorFlow's start-up chatter out of logs and notebook outputs.
 export TF_ENABLE_ONEDNN_OPTS ?= 0
 export TF_CPP_MIN_LOG_LEVEL ?= 2
 
-.PHONY: help install test data clean
+.PHONY: help install test demo run-all data nbval-refs clean
 
 help:  ## list the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-11s %s\n", $$1, $$2}'
 
-install: $(VENV)/.installed  ## create .venv and install k49tut (editable) with test tools
+install: $(STAMP)  ## create .venv, install k49tut (editable) and the test tools (EXTRAS=dev,gpu for CUDA)
 
-$(VENV)/.installed: pyproject.toml
+$(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	$(BIN)/python -m pip install --quiet -e ".[$(EXTRAS)]"
 	touch $@
 
-test: install  ## run the test suite
+demo: install  ## the whole tutorial on the offline sample, into outputs/ (about a minute on 2 cores)
+	$(MAKE) --no-print-directory run-all DATASET=sample
+
+run-all: install  ## execute both notebooks headless into $(OUTPUT_DIR)/ (DATASET, EPOCHS, SEED, DATA_DIR)
+	$(BIN)/k49tut run --dataset $(DATASET) --epochs $(EPOCHS) --seed $(SEED) \
+	    --output-dir $(OUTPUT_DIR) $(if $(DATA_DIR),--data-dir $(DATA_DIR))
+
+test: install  ## unit tests, doctests and nbval over both notebooks on the sample
 	$(BIN)/python -m pytest
 
 data: install  ## download and verify real Kuzushiji-49 into data/ (about 77 MB)
 	$(BIN)/k49tut download
+
+nbval-refs: install  ## re-record the outputs nbval checks (tests/nbval/) from notebooks/
+	$(BIN)/python scripts/make_nbval_refs.py
 
 clean:  ## remove generated outputs (keeps .venv and downloaded data)
 	rm -rf outputs .pytest_cache

@@ -4,14 +4,23 @@ from __future__ import annotations
 
 import hashlib
 import io
+import os
 import socket
+import tempfile
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import numpy as np
 import pytest
 
-from k49tut.classes import classmap_csv
+# The notebooks nbval runs (tests/nbval/) read these when their parameters are not
+# injected: run them on the offline sample and keep their artifacts out of the tree.
+os.environ["K49TUT_DATASET"] = "sample"
+os.environ.setdefault("K49TUT_OUTPUT_DIR", tempfile.mkdtemp(prefix="k49tut-nbval-"))
+os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+from k49tut.classes import classmap_csv  # noqa: E402
 from k49tut.files import RemoteFile
 
 

@@ -44,6 +44,10 @@ def test_learning_curves_plot_the_history():
     assert [list(line.get_ydata()) for line in acc.get_lines()] == [[.5, .7, .8], [.6, .65, .66]]
     assert list(loss.get_lines()[1].get_ydata()) == [1.0, .9, .95]
     assert "somewhere" in fig._suptitle.get_text()
+    h["balanced_accuracy"], h["val_balanced_accuracy"] = [.4, .5, .6], [.3, .35, .4]
+    fig = plots.learning_curves(h)
+    assert [ax.get_ylabel() for ax in fig.axes] == ["accuracy", "balanced accuracy", "loss"]
+    assert list(fig.axes[1].get_lines()[1].get_ydata()) == [.3, .35, .4]
 
 
 def test_compare_scores_bars(predictions):

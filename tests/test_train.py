@@ -87,3 +87,36 @@ def test_predict_gives_probabilities_in_test_order():
     assert proba.shape == (7, 49)
     np.testing.assert_allclose(proba.sum(axis=1), 1, rtol=1e-5)
     np.testing.assert_allclose(proba, model.predict(x[..., None], verbose=0), rtol=1e-5, atol=1e-6)
+
+
+def test_balanced_accuracy_metric_matches_scikit_learn_over_batches():
+    from sklearn.metrics import balanced_accuracy_score
+
+    rng = np.random.default_rng(4)
+    y_true = rng.integers(0, 49, 500)
+    y_true[:40] = 44                                  # an over-represented class
+    scores = rng.random((500, 49)).astype(np.float32)
+    metric = models.BalancedAccuracy()
+    for start in range(0, 500, 64):                   # streamed batch by batch
+        metric.update_state(y_true[start: start + 64], scores[start: start + 64])
+    expected = balanced_accuracy_score(y_true, scores.argmax(axis=1))
+    assert float(metric.result()) == pytest.approx(expected, abs=1e-6)
+    metric.reset_state()
+    assert float(metric.result()) == 0.0
+
+
+def test_fit_reports_balanced_accuracy_per_epoch():
+    from sklearn.metrics import balanced_accuracy_score
+
+    rng = np.random.default_rng(5)
+    x = rng.integers(0, 256, (60, 28, 28), dtype=np.uint8)
+    y = np.arange(60) % 5
+    model = models.toy_cnn(seed=0)
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy",
+                  metrics=["accuracy", models.BalancedAccuracy()])
+    history = train.fit(model, x, y, epochs=2, batch_size=10, verbose=0)
+    assert {"balanced_accuracy", "val_balanced_accuracy"} <= set(history.columns)
+    # validation runs with the final weights: it must equal scikit-learn on the held-out 30%
+    pred = evaluate.predict(model, x[42:]).argmax(axis=1)
+    assert history["val_balanced_accuracy"].iloc[-1] == pytest.approx(
+        balanced_accuracy_score(y[42:], pred), abs=1e-6)

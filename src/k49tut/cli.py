@@ -1,4 +1,4 @@
-"""The ``k49tut`` command: ``k49tut download`` and ``k49tut info``.
+"""The ``k49tut`` command: ``k49tut download``, ``k49tut info`` and ``k49tut run``.
 
 >>> from k49tut.cli import main
 >>> main(["info", "--data-dir", "/nonexistent"])   # doctest: +ELLIPSIS
@@ -46,6 +46,16 @@ def _info(args: argparse.Namespace) -> int:
     return 0
 
 
+def _run(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from k49tut.runner import run_all
+
+    return run_all(args.output_dir, dataset=args.dataset, data_dir=args.data_dir,
+                   epochs=args.epochs, seed=args.seed, batch_size=args.batch_size,
+                   source=Path(args.notebooks) if args.notebooks else None)
+
+
 def parser() -> argparse.ArgumentParser:
     """The argument parser of the ``k49tut`` command."""
     p = argparse.ArgumentParser(prog="k49tut", description="Kuzushiji-49 tutorial data tools.")
@@ -64,6 +74,16 @@ def parser() -> argparse.ArgumentParser:
     d.set_defaults(func=_download)
     i = sub.add_parser("info", parents=[common], help="show which files are present")
     i.set_defaults(func=_info)
+    r = sub.add_parser("run", help="execute both notebooks headless (papermill), with reports")
+    r.add_argument("--dataset", default="k49", choices=["k49", "sample", "standin"])
+    r.add_argument("--data-dir", metavar="D")
+    r.add_argument("--epochs", type=int, default=10)
+    r.add_argument("--seed", type=int, default=49)
+    r.add_argument("--batch-size", type=int, default=32)
+    r.add_argument("--output-dir", default="outputs")
+    r.add_argument("--notebooks", metavar="DIR", help="where 01_eda.ipynb and 02_cnn.ipynb are "
+                   "(default: the checkout's notebooks/)")
+    r.set_defaults(func=_run)
     return p
 
 

@@ -5,12 +5,17 @@
 97265
 >>> [layer.name for layer in toy_cnn(dropout=0.3).layers][:4]
 ['rescaling', 'conv1', 'dropout1', 'pool1']
+>>> import numpy as np
+>>> m = BalancedAccuracy(num_classes=3)
+>>> m.update_state(np.array([0, 0, 0, 1]), np.eye(3)[[0, 0, 1, 1]])
+>>> round(float(m.result()), 4)          # recalls 2/3 and 1 (class 2 absent): mean 0.8333
+0.8333
 """
 
 from __future__ import annotations
 
 import keras
-from keras import layers
+from keras import layers, ops
 
 from k49tut.classes import N_CLASSES
 
@@ -50,3 +55,36 @@ def toy_cnn(dropout: float = 0.0, num_classes: int = N_CLASSES, *,
             ],
             name="toy_cnn_dropout" if dropout else "toy_cnn",
         )
+
+
+@keras.saving.register_keras_serializable(package="k49tut")
+class BalancedAccuracy(keras.metrics.Metric):
+    """Mean per-class recall, K49's official metric, as a streaming Keras metric.
+
+    It accumulates a confusion matrix over the batches of an epoch, so the number it
+    reports is exact for the whole epoch (not an average of per-batch values). Classes
+    absent from the labels seen so far are left out of the mean, as scikit-learn does.
+    """
+
+    def __init__(self, num_classes: int = N_CLASSES, name: str = "balanced_accuracy", **kwargs):
+        super().__init__(name=name, **kwargs)
+        self.num_classes = num_classes
+        self.matrix = self.add_variable(shape=(num_classes, num_classes), initializer="zeros",
+                                        name="confusion", dtype="float32")
+
+    def update_state(self, y_true, y_pred, sample_weight=None):
+        true = ops.one_hot(ops.cast(ops.reshape(y_true, (-1,)), "int32"), self.num_classes)
+        pred = ops.one_hot(ops.argmax(y_pred, axis=-1), self.num_classes)
+        self.matrix.assign_add(ops.matmul(ops.transpose(true), pred))
+
+    def result(self):
+        support = ops.sum(self.matrix, axis=1)
+        recall = ops.divide_no_nan(ops.diagonal(self.matrix), support)
+        present = ops.cast(support > 0, "float32")
+        return ops.divide_no_nan(ops.sum(recall * present), ops.sum(present))
+
+    def reset_state(self):
+        self.matrix.assign(ops.zeros((self.num_classes, self.num_classes)))
+
+    def get_config(self):
+        return {**super().get_config(), "num_classes": self.num_classes}

@@ -32,14 +32,16 @@ def _title(fig: Figure, what: str, source: str) -> Figure:
 
 def learning_curves(history: pd.DataFrame, title: str = "Learning curves",
                     source: str = "") -> Figure:
-    """Accuracy and loss per epoch, on the training and the validation data."""
-    fig, axes = plt.subplots(1, 2, figsize=(11, 4), layout="constrained")
-    for ax, metric in zip(axes, ("accuracy", "loss")):
+    """Accuracy (and balanced accuracy, when tracked) and loss per epoch, training and validation."""
+    metrics = [m for m in ("accuracy", "balanced_accuracy", "loss") if m in history]
+    fig, axes = plt.subplots(1, len(metrics), figsize=(5.5 * len(metrics), 4),
+                             layout="constrained")
+    for ax, metric in zip(axes, metrics):
         ax.plot(history.index, history[metric], marker="o", label="training")
         if f"val_{metric}" in history:
             ax.plot(history.index, history[f"val_{metric}"], marker="o", label="validation")
         ax.set_xlabel("epoch")
-        ax.set_ylabel(metric)
+        ax.set_ylabel(metric.replace("_", " "))
         ax.set_xticks(history.index)
         ax.grid(alpha=0.3)
         ax.legend()
