@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import atexit
 import hashlib
 import io
 import os
+import shutil
 import socket
 import tempfile
 import threading
@@ -16,7 +18,9 @@ import pytest
 # The notebooks nbval runs (tests/nbval/) read these when their parameters are not
 # injected: run them on the offline sample and keep their artifacts out of the tree.
 os.environ["K49TUT_DATASET"] = "sample"
-os.environ.setdefault("K49TUT_OUTPUT_DIR", tempfile.mkdtemp(prefix="k49tut-nbval-"))
+if "K49TUT_OUTPUT_DIR" not in os.environ:
+    os.environ["K49TUT_OUTPUT_DIR"] = tempfile.mkdtemp(prefix="k49tut-nbval-")
+    atexit.register(shutil.rmtree, os.environ["K49TUT_OUTPUT_DIR"], ignore_errors=True)
 os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 

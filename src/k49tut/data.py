@@ -271,15 +271,9 @@ def arrays_from_files(train_imgs: Path, train_labels: Path, test_imgs: Path,
 
 
 def _load_k49(root: Path, verify: bool, mirror: str | None) -> Dataset:
-    missing = [f for f in K49_FILES if not (root / f.name).is_file()]
+    missing = tuple(f for f in K49_FILES if not (root / f.name).is_file())
     if missing:
-        root.mkdir(parents=True, exist_ok=True)
-        base = paths.base_url(mirror)
-        try:
-            for spec in missing:
-                _fetch(spec, root, base, True, K49_FILES)
-        finally:
-            shutil.rmtree(root / STAGING_DIR, ignore_errors=True)
+        download(root, mirror=mirror, files=missing)
     if verify:
         for spec in K49_FILES:
             status = file_status(root / spec.name, spec)

@@ -12,10 +12,6 @@ import os
 import sys
 import tempfile
 
-#: Where the notebooks and the Colab installer fetch k49tut from.
-REPOSITORY = "https://github.com/k49tut/k49tut"
-
-
 def in_colab() -> bool:
     """True when running inside Google Colab."""
     return "google.colab" in sys.modules
