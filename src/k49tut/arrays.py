@@ -16,6 +16,7 @@ from __future__ import annotations
 import numpy as np
 
 ALIGN = 64
+READ_CHUNK = 8 << 20     # bytes per read from a compressed stream
 
 
 def empty_aligned(shape, dtype) -> np.ndarray:
@@ -54,7 +55,8 @@ def read_npy(stream) -> np.ndarray:
     view = memoryview(out.reshape(-1).view(np.uint8))
     filled = 0
     while filled < len(view):
-        n = stream.readinto(view[filled:])
+        # zipfile's readinto reads into a temporary bytes object: keep each call small
+        n = stream.readinto(view[filled: filled + READ_CHUNK])
         if not n:
             raise ValueError(f"the array data ends after {filled:,} of {len(view):,} bytes")
         filled += n

@@ -133,9 +133,8 @@ def data_checks(x_train: np.ndarray, y_train: np.ndarray, x_test: np.ndarray,
         for idx, d in enumerate(digests):
             groups[d].append(idx)
         dup = [g for g in groups.values() if len(g) > 1]
-        rows["blank images"][split] = int(sum(
-            int((x[s: s + CHUNK].reshape(len(x[s: s + CHUNK]), -1).max(1) == 0).sum())
-            for s in range(0, len(x), CHUNK)))
+        rows["blank images"][split] = sum(
+            int((x[s: s + CHUNK].max(axis=(1, 2)) == 0).sum()) for s in range(0, len(x), CHUNK))
         rows["duplicate images (extra copies)"][split] = sum(len(g) - 1 for g in dup)
         rows["duplicates with conflicting labels"][split] = sum(
             len(set(y[g].tolist())) > 1 for g in dup)

@@ -17,6 +17,7 @@ than the float copy, four times larger, that feeding the array to ``model.fit`` 
 
 from __future__ import annotations
 
+import functools
 import math
 import os
 import sys
@@ -46,20 +47,12 @@ def gpus() -> list:
 
 def strategy() -> tf.distribute.Strategy:
     """MirroredStrategy over all GPUs when there are several, else the default strategy."""
-    if len(gpus()) > 1:
-        if not isinstance(tf.distribute.get_strategy(), tf.distribute.MirroredStrategy):
-            return _mirrored()
-    return tf.distribute.get_strategy()
+    return _mirrored() if len(gpus()) > 1 else tf.distribute.get_strategy()
 
 
-_MIRRORED = None
-
-
+@functools.lru_cache(maxsize=None)
 def _mirrored() -> tf.distribute.Strategy:
-    global _MIRRORED
-    if _MIRRORED is None:
-        _MIRRORED = tf.distribute.MirroredStrategy()
-    return _MIRRORED
+    return tf.distribute.MirroredStrategy()    # one for the whole process
 
 
 def device_summary() -> str:
