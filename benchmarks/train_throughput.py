@@ -2,8 +2,9 @@
 
     python benchmarks/train_throughput.py --dataset standin --data-dir D [--rounds 2]
 
-Both paths run in this one process, alternating (seed, k49tut, seed, k49tut, ...), on the
-same arrays with the same batch size. The seed path is the tutorial's exact call,
+Both paths run in this one process, alternating in ABBA order (seed, k49tut, k49tut,
+seed, ...) so that a drift in machine speed hits both alike, on the same arrays with the
+same batch size. The seed path is the tutorial's exact call,
 ``model.fit(X_train, y_train, epochs=1, validation_split=0.3)``, on its model (which
 takes raw pixel values); the k49tut path is ``train.fit(model, x, y, epochs=1)`` on
 ``models.toy_cnn()``. For each run it prints training images per second (wall time of
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import ctypes
+import gc
 import os
 import statistics
 import threading
@@ -58,6 +60,16 @@ class PeakRSS:
         self.peak = max(self.peak, rss_mb())
 
 
+class Phases(keras.callbacks.Callback):
+    """Marks when training starts and the epoch ends, to split the wall time into phases."""
+
+    def on_train_begin(self, logs=None):
+        self.begin = time.perf_counter()
+
+    def on_epoch_end(self, epoch, logs=None):
+        self.end = time.perf_counter()
+
+
 def seed_model() -> keras.Model:
     """The seed tutorial's model, layer for layer (it is fed raw 0..255 pixels)."""
     model = keras.Sequential([
@@ -87,27 +99,37 @@ def main() -> None:
     results = {"seed model.fit": [], "k49tut train.fit": []}
     peaks = {name: [] for name in results}
     for r in range(args.rounds):
-        for name in results:
+        order = list(results) if r % 2 == 0 else list(results)[::-1]   # ABBA: cancels drift
+        for name in order:
             keras.backend.clear_session()
+            phases = Phases()        # observes only: the training itself is unchanged
             with PeakRSS() as mem:
                 start = time.perf_counter()
                 if name.startswith("seed"):
                     model = seed_model()
-                    model.fit(X_train, y_train, epochs=1, validation_split=0.3)
+                    model.fit(X_train, y_train, epochs=1, validation_split=0.3,
+                              callbacks=[phases])
                 else:
                     model = models.toy_cnn()
                     model.compile(loss="sparse_categorical_crossentropy", optimizer="adam",
                                   metrics=["accuracy"])
-                    train.fit(model, X_train, y_train, epochs=1, batch_size=32, verbose=2)
+                    train.fit(model, X_train, y_train, epochs=1, batch_size=32, verbose=2,
+                              callbacks=[phases])
                 seconds = time.perf_counter() - start
             results[name].append(n_fit / seconds)
             peaks[name].append(mem.peak - mem.base)
             print(f"round {r + 1} {name:<18} {n_fit / seconds:8.0f} images/s   "
-                  f"peak memory +{mem.peak - mem.base:.0f} MB")
+                  f"peak memory +{mem.peak - mem.base:.0f} MB   (before training "
+                  f"{phases.begin - start:.1f} s, epoch {phases.end - phases.begin:.1f} s, "
+                  f"after {time.perf_counter() - phases.end:.1f} s)")
             del model
+            gc.collect()
+            time.sleep(3)      # let TensorFlow finish tearing the run down before the next
     seed, ours = (statistics.median(results[n]) for n in results)
+    paired = [b / a for a, b in zip(*results.values())]
     print(f"\nmedian images/s: seed {seed:.0f}, k49tut {ours:.0f}, ratio k49tut/seed "
-          f"{ours / seed:.2f}")
+          f"{ours / seed:.2f}; per-round ratios {', '.join(f'{q:.2f}' for q in paired)} "
+          f"(median {statistics.median(paired):.2f})")
     print(f"peak memory above baseline: seed +{max(peaks['seed model.fit']):.0f} MB, "
           f"k49tut +{max(peaks['k49tut train.fit']):.0f} MB "
           f"(images: {X_train.nbytes / 1e6:.0f} MB as uint8)")

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Regenerate the offline stand-in for Kuzushiji-49 (synthetic, drawn from fonts).
 
-    sudo apt-get install $(python scripts/make_sample.py --packages)
+    python scripts/make_sample.py --install-fonts        # Debian/Ubuntu: apt-get the fonts
     python scripts/make_sample.py                       # the shipped sample
     python scripts/make_sample.py --full --data-dir D   # full-size stand-in in D
 
@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import subprocess
 import sys
 from pathlib import Path
 
@@ -59,6 +60,8 @@ def packages() -> list[str]:
 def main() -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--packages", action="store_true", help="print the Debian packages needed")
+    p.add_argument("--install-fonts", action="store_true",
+                   help="install those packages with apt-get (as root, or through sudo)")
     p.add_argument("--full", action="store_true", help="write the full-size stand-in")
     p.add_argument("--data-dir", help="where --full writes (default: the data directory)")
     p.add_argument("--seed", type=int, default=SEED)
@@ -69,6 +72,10 @@ def main() -> int:
     if args.packages:
         print(" ".join(packages()))
         return 0
+    if args.install_fonts:
+        sudo = [] if os.geteuid() == 0 else ["sudo"]
+        subprocess.run([*sudo, "apt-get", "update", "-qq"], check=True)
+        subprocess.run([*sudo, "apt-get", "install", "-y", "-qq", *packages()], check=True)
     missing = [f for f in TRAIN_FONTS + TEST_FONTS if not Path(f.path).is_file()]
     if missing:
         names = " ".join(sorted({f.package for f in missing}))

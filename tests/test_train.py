@@ -120,3 +120,18 @@ def test_fit_reports_balanced_accuracy_per_epoch():
     pred = evaluate.predict(model, x[42:]).argmax(axis=1)
     assert history["val_balanced_accuracy"].iloc[-1] == pytest.approx(
         balanced_accuracy_score(y[42:], pred), abs=1e-6)
+
+
+def test_shuffled_epochs_are_permutations_that_differ_and_repeat_with_the_seed():
+    x = np.zeros((50, 28, 28), np.uint8)
+    y = np.arange(50)
+
+    def epochs(seed):
+        ds = train.dataset(x, y, batch_size=8, shuffle=True, seed=seed)
+        return [np.concatenate([b[1] for b in ds.as_numpy_iterator()]) for _ in range(2)]
+
+    first, second = epochs(3)
+    assert sorted(first.tolist()) == list(range(50)) == sorted(second.tolist())
+    assert not np.array_equal(first, second)               # reshuffled every epoch
+    again = epochs(3)
+    assert np.array_equal(again[0], first) and np.array_equal(again[1], second)

@@ -82,9 +82,15 @@ def dataset(x: np.ndarray, y: np.ndarray | None = None, *, batch_size: int = 32,
     float copy exists one batch at a time. ``shuffle`` reshuffles every epoch.
     """
     idx = np.arange(len(x)) if indices is None else np.asarray(indices)
-    ds = tf.data.Dataset.from_tensor_slices(idx.astype(np.int64))
     if shuffle:
-        ds = ds.shuffle(len(idx), seed=seed, reshuffle_each_iteration=True)
+        # A fresh permutation of all indices each epoch, drawn from a per-epoch seed: a true
+        # shuffle without a shuffle buffer holding every index as a separate element.
+        order = tf.constant(idx.astype(np.int64))
+        ds = (tf.data.Dataset.random(seed=seed, rerandomize_each_iteration=True).take(1)
+              .map(lambda s: tf.random.experimental.stateless_shuffle(order, tf.stack([s, s])))
+              .unbatch())
+    else:
+        ds = tf.data.Dataset.from_tensor_slices(idx.astype(np.int64))
     ds = ds.batch(batch_size)
     images = as_tensor(x)
     if y is None:
