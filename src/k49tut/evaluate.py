@@ -61,8 +61,10 @@ def confusion(y_true: np.ndarray, y_pred: np.ndarray, n_classes: int = N_CLASSES
     class's recall and row ``i`` shows where the images of class ``i`` went.
     """
     cm = confusion_matrix(y_true, y_pred, labels=np.arange(n_classes))
-    if not normalize:
-        return cm
+    return _row_shares(cm) if normalize else cm
+
+
+def _row_shares(cm: np.ndarray) -> np.ndarray:
     totals = cm.sum(axis=1, keepdims=True)
     return np.divide(cm, totals, out=np.zeros(cm.shape, float), where=totals > 0)
 
@@ -75,7 +77,7 @@ def top_confusions(y_true: np.ndarray, y_pred: np.ndarray, chars, k: int = 10) -
     Ties in share are broken by count, then by label order.
     """
     cm = confusion(y_true, y_pred, len(chars))
-    share = confusion(y_true, y_pred, len(chars), normalize=True)
+    share = _row_shares(cm)
     t, p = np.nonzero(cm * (1 - np.eye(len(chars), dtype=cm.dtype)))
     frame = pd.DataFrame({"true": [chars[i] for i in t], "predicted": [chars[j] for j in p],
                           "true_label": t, "pred_label": p, "share": share[t, p],

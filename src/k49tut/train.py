@@ -2,8 +2,9 @@
 
 The images stay one uint8 array for the whole run, shared with TensorFlow without a
 copy; each batch is gathered from it, cast to float32 and given its channel axis inside
-the pipeline. Memory holds the dataset once (182 MB for K49's training images) rather
-than the float copy, four times larger, that feeding the array to ``model.fit`` makes.
+the pipeline. Memory holds the dataset once (182 MB for K49's training images); handing
+the NumPy array to ``model.fit`` instead cost 65-110 MB more peak memory in
+``benchmarks/train_throughput.py``.
 
 >>> import numpy as np
 >>> from k49tut import models, train
@@ -124,8 +125,9 @@ def fit(model: keras.Model, x: np.ndarray, y: np.ndarray, *, epochs: int, batch_
     Like ``model.fit(x, y, validation_split=...)``: the *last* ``validation_split`` of
     the arrays is held out for validation, and the rest is reshuffled every epoch.
     ``seed`` reseeds everything and fixes the shuffling; build the model with
-    ``toy_cnn(seed=...)`` to fix its initial weights and dropout masks as well. ``verbose="auto"`` prints a progress
-    bar in a terminal and one line per epoch elsewhere (notebooks, logs). On a machine
+    ``toy_cnn(seed=...)`` to fix its initial weights and dropout masks as well.
+    ``verbose="auto"`` prints a progress bar in a terminal and one line per epoch
+    elsewhere (notebooks, logs). On a machine
     without a GPU, XLA is switched off: it makes this model far slower on a CPU.
     Columns: the model's metrics, their ``val_`` twins, and ``seconds`` per epoch.
     """
@@ -133,6 +135,7 @@ def fit(model: keras.Model, x: np.ndarray, y: np.ndarray, *, epochs: int, batch_
         set_seed(seed)
     if not gpus():
         model.jit_compile = False
+    x = aligned(x)      # at most one copy, shared by the training and validation pipelines
     split_at = int(math.ceil(len(x) * (1.0 - validation_split))) if validation_split else len(x)
     train = dataset(x, y, batch_size=batch_size, shuffle=True, seed=seed,
                     indices=np.arange(split_at))
