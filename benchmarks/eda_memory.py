@@ -16,6 +16,8 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
 
 from k49tut import data, explore, fonts, plots  # noqa: E402
 
@@ -36,13 +38,16 @@ def main() -> None:
     print(f"{ds}\narrays: {ds.nbytes / 1e6:.0f} MB; peak RSS before load {base:.0f} MB, "
           f"after load {peak_mb():.0f} MB ({time.perf_counter() - start:.1f} s)")
     means = explore.mean_images(ds.x_train, ds.y_train)
-    steps = {
-        "pixel_stats": lambda: explore.pixel_stats(ds),
-        "class_counts": lambda: explore.class_counts(ds.y_train, ds.y_test, ds.chars),
-        "class_distribution": lambda: plots.class_distribution(ds),
+    counts = pd.DataFrame({"char": ds.chars, "train": np.bincount(ds.y_train, minlength=49),
+                           "test": np.bincount(ds.y_test, minlength=49)})
+    steps = {  # the statistics as the notebook computes them, then the library's work
+        "pixel statistics": lambda: [(x.mean(), (x > 0).mean(), (x > 127).mean())
+                                     for x in (ds.x_train, ds.x_test)],
+        "edge check": lambda: [(x.any(axis=2), x.any(axis=1)) for x in (ds.x_train, ds.x_test)],
+        "class_distribution": lambda: plots.class_distribution(counts, ds.description),
         "examples_grid": lambda: plots.examples_grid(ds, with_printed=True),
         "pixel_histogram": lambda: plots.pixel_histogram(ds),
-        "ink_by_class": lambda: plots.ink_by_class(ds),
+        "ink_by_class": lambda: plots.ink_by_class(ds, explore.ink_fraction(ds.x_train)),
         "mean_images": lambda: plots.mean_images(ds),
         "nearest_pairs": lambda: plots.nearest_pairs(ds, means=means),
         "embedding": lambda: plots.embedding(ds),

@@ -26,8 +26,7 @@ MARK = "# NBVAL_CHECK_OUTPUT"
 
 def main() -> None:
     os.environ["K49TUT_DATASET"] = "sample"
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     TARGET.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
         os.environ["K49TUT_OUTPUT_DIR"] = tmp

@@ -21,8 +21,7 @@ os.environ["K49TUT_DATASET"] = "sample"
 if "K49TUT_OUTPUT_DIR" not in os.environ:
     os.environ["K49TUT_OUTPUT_DIR"] = tempfile.mkdtemp(prefix="k49tut-nbval-")
     atexit.register(shutil.rmtree, os.environ["K49TUT_OUTPUT_DIR"], ignore_errors=True)
-os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 from k49tut.classes import classmap_csv  # noqa: E402
 from k49tut.files import RemoteFile

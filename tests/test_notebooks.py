@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
 import nbformat
+import numpy as np
+import pandas as pd
 import papermill
 import pytest
 
@@ -29,7 +32,6 @@ def _text(nb) -> str:
 
 
 def _run(name: str, tmp_path, **parameters):
-    os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
     tmp_path.mkdir(parents=True, exist_ok=True)
     out = tmp_path / name
     papermill.execute_notebook(str(NOTEBOOKS / name), str(out), parameters=parameters,
@@ -55,29 +57,92 @@ def test_source_notebooks_carry_no_outputs(name):
     assert any("parameters" in c.metadata.get("tags", []) for c in nb.cells)
 
 
-def test_part2_runs_on_the_sample_saves_artifacts_and_repeats_exactly(tmp_path):
-    import json
+def _printed(nb, start: str) -> str:
+    """The printed line that starts with ``start`` (exactly one must exist)."""
+    lines = [line for line in _text(nb).splitlines() if line.startswith(start)]
+    assert len(lines) == 1, (start, lines)
+    return lines[0]
 
-    metrics = []
+
+def _agrees_with_curve(sentence: str, val_loss: list[float]) -> bool:
+    best = int(np.argmin(val_loss)) + 1
+    if val_loss[-1] > 1.05 * min(val_loss):
+        return f"lowest after epoch {best} " in sentence and "overfitting had begun" in sentence
+    if best < len(val_loss):
+        return f"lowest after epoch {best} " in sentence and "no clear overfitting" in sentence
+    return "still falling" in sentence
+
+
+@pytest.fixture(scope="module")
+def part2_runs(tmp_path_factory):
+    """Part 2 on the sample, twice with the same seed (3 epochs each)."""
+    runs = []
     for run in ("first", "second"):
-        out = tmp_path / run
-        nb = _run("02_cnn.ipynb", tmp_path / f"{run}-nb", dataset="sample", epochs=2,
-                  output_dir=str(out))
-        record = json.loads((out / "metrics.json").read_text(encoding="utf-8"))
-        assert (out / "model.keras").is_file() and (out / "predictions.csv").is_file()
-        metrics.append(record)
-    assert _figures(nb) >= 10
+        base = tmp_path_factory.mktemp(run)
+        nb = _run("02_cnn.ipynb", base / "nb", dataset="sample", epochs=3,
+                  output_dir=str(base / "out"))
+        record = json.loads((base / "out" / "metrics.json").read_text(encoding="utf-8"))
+        runs.append((nb, record, base / "out"))
+    return runs
+
+
+def test_part2_runs_on_the_sample_saves_artifacts_and_repeats_exactly(part2_runs):
+    (nb, first, out), (_, second, _) = part2_runs
+    assert (out / "model.keras").is_file()
+    predictions = pd.read_csv(out / "predictions.csv")
+    assert (predictions["dataset"] == "sample").all() and len(predictions) == first["test_images"]
+    assert _figures(nb) >= 12
     text = _text(nb)
     assert "Traceback" not in text and "not Kuzushiji-49" in text
     stderr = [o.get("text", "") for c in nb.cells for o in c.get("outputs", [])
               if o.get("name") == "stderr"]
-    assert stderr == []                                  # TensorFlow's log noise kept out
-    first, second = metrics
-    assert first["is_synthetic"] is True and first["epochs"] == 2
-    assert 0 < first["balanced_accuracy"] <= 1
-    for record in metrics:
+    assert stderr == []                                  # no log noise, no warnings
+    assert first["is_synthetic"] is True and first["epochs"] == 3
+    assert first["dataset"] == "sample" and first["reference_real_k49"]["accuracy"] == 0.8606
+    for record in (first, second):
         record.pop("training_seconds")
+        for row in record["results"].values():
+            row.pop("seconds")
     assert first == second                               # same seed, same machine: same numbers
+
+
+def test_part2_sentences_agree_with_its_numbers(part2_runs):
+    nb, record, out = part2_runs[0]
+    curves = record["val_loss_per_epoch"]
+    for start, key in (("Toy CNN:", "toy CNN"), ("With dropout:", "toy CNN + dropout"),
+                       ("Toy CNN on 1,000 images:", "toy CNN on 1000 images"),
+                       ("With dropout, on 1,000 images:", "toy CNN + dropout on 1000 images")):
+        assert _agrees_with_curve(_printed(nb, start), curves[key]), start
+    # the deliberate demonstration overfits on the sample too
+    small = curves["toy CNN on 1000 images"]
+    assert int(np.argmin(small)) + 1 < len(small) and small[-1] > 1.05 * min(small)
+    diff = record["dropout_minus_plain_validation"]
+    low, high = diff["ci95"]
+    assert low <= diff["difference"] <= high
+    verdict = _printed(nb, "Dropout changed validation balanced accuracy")
+    assert f"{diff['difference']:+.4f}" in verdict
+    assert ("cannot be told apart" in verdict) == (low <= 0 <= high)
+    assert record["model"] == ("toy CNN + dropout" if low > 0 else "toy CNN")
+    assert _printed(nb, "Chosen on validation data:").endswith(record["model"])
+    # validation and test scores printed are the ones saved, and the gap is their difference
+    gap = _printed(nb, "Validation balanced accuracy was")
+    assert f"{record['validation_balanced_accuracy']:.4f}" in gap
+    assert f"{record['balanced_accuracy'] - record['validation_balanced_accuracy']:+.4f}" in gap
+    chosen = record["results"][record["model"]]
+    assert chosen["test balanced"] == pytest.approx(record["balanced_accuracy"], abs=1e-6)
+
+
+def test_part2_test_scores_match_the_saved_predictions(part2_runs):
+    from sklearn.metrics import accuracy_score, balanced_accuracy_score
+
+    _, record, out = part2_runs[0]
+    predictions = pd.read_csv(out / "predictions.csv")
+    assert accuracy_score(predictions.true, predictions.predicted) == pytest.approx(
+        record["accuracy"], abs=1e-6)
+    assert balanced_accuracy_score(predictions.true, predictions.predicted) == pytest.approx(
+        record["balanced_accuracy"], abs=1e-6)
+    per_class = pd.DataFrame(record["per_class"]).T
+    assert per_class["recall"].mean() == pytest.approx(record["balanced_accuracy"], abs=1e-5)
 
 
 @pytest.mark.parametrize("name", sorted(p.name for p in NOTEBOOKS.glob("*.ipynb")))

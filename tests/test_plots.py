@@ -10,11 +10,14 @@ matplotlib.use("Agg")
 
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
+from matplotlib.colors import to_rgba  # noqa: E402
 
 from conftest import labelled_dataset  # noqa: E402
 from k49tut import explore, fonts, plots  # noqa: E402
 from k49tut.classes import CHARS  # noqa: E402
+from k49tut.plots.data import spread  # noqa: E402
 from k49tut.synth import printed  # noqa: E402
 
 
@@ -36,20 +39,38 @@ def _texts(labels):
     return [t.get_text() for t in labels]
 
 
+def _counts(ds):
+    return pd.DataFrame({"char": ds.chars, "train": np.bincount(ds.y_train, minlength=49),
+                         "test": np.bincount(ds.y_test, minlength=49)})
+
+
 def test_class_distribution_bars_are_the_counts(ds):
-    ds.y_train[:10] = 3                       # make え more common than the rest
-    fig = plots.class_distribution(ds)
-    counts = np.bincount(ds.y_train, minlength=49)
+    ds.y_train[:5] = 3                        # あ keeps 1 image, え gets 11
+    ds.y_train[-6:-3] = 47                    # ゝ keeps 3, ん gets 9
+    counts = _counts(ds)
+    fig = plots.class_distribution(counts, source=ds.description)
     top, bottom = fig.axes
-    assert [p.get_height() for p in top.patches] == counts.tolist()
-    assert [p.get_height() for p in bottom.patches] == np.bincount(ds.y_test).tolist()
+    assert [p.get_height() for p in top.patches] == counts["train"].tolist()
+    assert [p.get_height() for p in bottom.patches] == [4] * 49
     assert _texts(bottom.get_xticklabels()) == list(CHARS)
+    red = [i for i, p in enumerate(top.patches) if p.get_facecolor() == to_rgba("tab:red")]
+    assert red == [0, 1, 48]                  # 1 and 3 images, then the first of the 6s
+    assert top.get_title(loc="left") == "train: 294 images, largest/smallest class = 11.0"
+    assert bottom.get_title(loc="left") == "test: 196 images, largest/smallest class = 1.0"
+    assert fig._suptitle.get_text().endswith("\n" + ds.description)
     assert "not Kuzushiji-49" in fig._suptitle.get_text()
 
 
+def test_class_distribution_says_one_image(ds):
+    counts = pd.DataFrame({"char": ["あ"], "train": [1], "test": [1]})
+    fig = plots.class_distribution(counts, source="Kuzushiji-49")
+    assert fig.axes[0].get_title(loc="left") == "train: 1 image, largest/smallest class = 1.0"
+    assert fig._suptitle.get_text().endswith("\nKuzushiji-49")
+
+
 def test_real_data_titles_say_kuzushiji_49():
-    fig = plots.class_distribution(labelled_dataset(synthetic=False))
-    assert fig._suptitle.get_text().endswith("Kuzushiji-49")
+    fig = plots.mean_images(labelled_dataset(synthetic=False))
+    assert fig._suptitle.get_text().endswith("\nKuzushiji-49")
     assert "stand-in" not in fig._suptitle.get_text()
 
 
@@ -80,20 +101,34 @@ def test_mean_images_show_the_class_means(ds):
     assert _texts([ax.title for ax in fig.axes if ax.get_images()]) == list(CHARS)
 
 
-def test_pixel_histogram_lines_are_shares(ds):
+def test_pixel_histogram_shows_the_zero_share_and_the_ink(ds):
+    ds.x_train[:, :14] = 0                    # the top half of every training image blank
+    ds.x_test[:, :7] = 0                      # a quarter of every test image
     fig = plots.pixel_histogram(ds)
-    train_line = fig.axes[0].get_lines()[0]
-    hist = explore.intensity_histogram(ds.x_train)
-    np.testing.assert_allclose(train_line.get_ydata(), hist / hist.sum())
+    zero, ink = fig.axes
+    assert [p.get_height() for p in zero.patches] == [0.5, 0.25]
+    assert _texts(zero.texts) == ["50.0%", "25.0%"]
+    train_line, test_line = ink.get_lines()
+    assert train_line.get_xdata().tolist() == list(range(1, 256))
+    expected = np.bincount(ds.x_train[:, 14:].ravel(), minlength=256)[1:] / ds.x_train.size
+    np.testing.assert_allclose(train_line.get_ydata(), expected)
+    assert test_line.get_ydata().sum() == pytest.approx(0.75)
 
 
 def test_ink_by_class_medians(ds):
     ds.x_train[ds.y_train == 5, :14] = 0       # half of each か image blank: ink 0.5
-    fig = plots.ink_by_class(ds)
-    medians = [line.get_ydata()[0] for line in fig.axes[0].get_lines()[4::6]]
+    fig = plots.ink_by_class(ds, explore.ink_fraction(ds.x_train))
+    medians = [line.get_ydata()[0] for line in fig.axes[0].get_lines()[5::6]]
     assert len(medians) == 49
     assert medians[5] == pytest.approx(0.5) and medians[0] == pytest.approx(1.0)
     assert _texts(fig.axes[0].get_xticklabels()) == list(CHARS)
+
+
+def test_ink_by_class_uses_given_ink(ds):
+    ink = np.linspace(0, 1, len(ds.y_train))
+    fig = plots.ink_by_class(ds, ink)
+    medians = [line.get_ydata()[0] for line in fig.axes[0].get_lines()[5::6]]
+    np.testing.assert_allclose(medians, [np.median(ink[ds.y_train == c]) for c in range(49)])
 
 
 def test_nearest_pairs_titles_follow_the_distances(ds):
@@ -103,7 +138,23 @@ def test_nearest_pairs_titles_follow_the_distances(ds):
     assert titles == [f"{a} / {b}" for a, b in zip(pairs.a, pairs.b)]
 
 
-def test_embedding_writes_every_present_character(ds):
+def test_spread_keeps_free_points_and_separates_crowded_ones():
+    points = np.array([[0.5, 0.5]] * 5 + [[0.0, 1.0]])
+    at = spread(points, size=0.1)
+    assert at[0].tolist() == [0.5, 0.5]
+    assert at[5] == pytest.approx([0.05, 0.95])       # pulled inside the frame
+    gaps = np.abs(at[:, None] - at[None]).max(axis=2) + np.eye(6)
+    assert gaps.min() >= 0.1 - 1e-9                    # no two squares overlap
+    assert np.abs(at[:5] - 0.5).max() <= 0.1 + 1e-9    # each moved at most one ring
+
+
+def test_embedding_writes_every_present_character_without_overlap(ds):
     fig = plots.embedding(ds, n=120, seed=0)
-    written = {t.get_text() for t in fig.axes[0].texts}
-    assert written == {CHARS[c] for c in np.unique(ds.y_test)}
+    ax = fig.axes[0]
+    written = [t.get_text() for t in ax.texts]
+    assert sorted(written) == sorted({CHARS[c] for c in np.unique(ds.y_test)})
+    fig.canvas.draw()
+    boxes = [t.get_window_extent() for t in ax.texts]
+    overlaps = [(a, b) for i, a in enumerate(boxes) for b in boxes[i + 1:] if a.overlaps(b)]
+    assert overlaps == []
+    assert fig._suptitle.get_text().startswith("t-SNE map of 120 test images")

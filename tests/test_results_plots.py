@@ -13,7 +13,9 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 
-from k49tut import evaluate, fonts, plots  # noqa: E402
+from sklearn.metrics import classification_report, confusion_matrix  # noqa: E402
+
+from k49tut import fonts, plots  # noqa: E402
 from k49tut.classes import CHARS  # noqa: E402
 from k49tut.synth import printed  # noqa: E402
 
@@ -36,21 +38,25 @@ def predictions():
     return y_true, y_pred
 
 
-def test_learning_curves_plot_the_history():
+def _report(y_true, y_pred):
+    return pd.DataFrame(classification_report(y_true, y_pred, labels=range(49), target_names=CHARS,
+                                              output_dict=True, zero_division=0)).T.iloc[:49]
+
+
+def test_learning_curves_plot_the_history_and_mark_the_best_epoch():
     h = pd.DataFrame({"accuracy": [.5, .7, .8], "val_accuracy": [.6, .65, .66],
                       "loss": [1.2, .8, .6], "val_loss": [1.0, .9, .95]}, index=[1, 2, 3])
     fig = plots.learning_curves(h, source="somewhere")
     acc, loss = fig.axes
-    assert [list(line.get_ydata()) for line in acc.get_lines()] == [[.5, .7, .8], [.6, .65, .66]]
+    assert [ax.get_ylabel() for ax in fig.axes] == ["accuracy", "loss"]
+    assert [list(line.get_ydata()) for line in acc.get_lines()[:2]] == [[.5, .7, .8], [.6, .65, .66]]
     assert list(loss.get_lines()[1].get_ydata()) == [1.0, .9, .95]
+    best = loss.get_lines()[2]
+    assert list(best.get_xdata()) == [2, 2] and "epoch 2" in best.get_label()
     assert "somewhere" in fig._suptitle.get_text()
-    h["balanced_accuracy"], h["val_balanced_accuracy"] = [.4, .5, .6], [.3, .35, .4]
-    fig = plots.learning_curves(h)
-    assert [ax.get_ylabel() for ax in fig.axes] == ["accuracy", "balanced accuracy", "loss"]
-    assert list(fig.axes[1].get_lines()[1].get_ydata()) == [.3, .35, .4]
 
 
-def test_compare_scores_bars(predictions):
+def test_compare_scores_bars():
     table = pd.DataFrame({"accuracy": [0.9, 0.8], "balanced_accuracy": [0.85, 0.7]},
                          index=["a", "b"])
     fig = plots.compare_scores(table)
@@ -58,49 +64,72 @@ def test_compare_scores_bars(predictions):
 
 
 def test_per_class_scores_sorted_by_f1(predictions):
-    report = evaluate.per_class_report(*predictions, CHARS)
+    report = _report(*predictions)
     fig = plots.per_class_scores(report)
     ax = fig.axes[0]
     ticks = [t.get_text() for t in ax.get_yticklabels()]
-    assert ticks == list(report.sort_values("f1").index)
+    ordered = report.sort_values("f1-score")
+    assert ticks == list(ordered.index)
     f1_bars = ax.patches[2 * 49:]
-    assert [b.get_width() for b in f1_bars] == pytest.approx(report.sort_values("f1")["f1"].tolist())
+    assert [b.get_width() for b in f1_bars] == pytest.approx(ordered["f1-score"].tolist())
 
 
-def test_precision_recall_annotations(predictions):
-    report = evaluate.per_class_report(*predictions, CHARS)
+def test_precision_recall_zooms_labels_every_character_once_without_overlap(predictions):
+    y_true, y_pred = predictions
+    y_pred = y_pred.copy()
+    y_pred[y_true == 45] = 0                                 # ゑ: never found, recall 0
+    report = _report(y_true, y_pred)
     fig = plots.precision_recall(report)
-    notes = {t.get_text(): t.xy for t in fig.axes[0].texts}
-    assert set(notes) == set(CHARS)
-    assert notes["ふ"] == pytest.approx((report.loc["ふ", "precision"], report.loc["ふ", "recall"]))
-
-
-def test_confusion_matrix_has_hiragana_axes_and_the_data(predictions):
-    cm = evaluate.confusion(*predictions)
-    fig = plots.confusion_matrix(cm, CHARS)
     ax = fig.axes[0]
+    low, high = ax.get_xlim()
+    assert 0.3 < low < 0.8 and high > 1                      # zoomed to where the points are
+    ok = (report.precision >= low) & (report.recall >= low)
+    inside = {t.get_text(): t.xy for t in ax.texts if "(" not in t.get_text()}
+    assert set(inside) == set(report.index[ok]) and len(inside) >= 45
+    assert inside["ふ"] == pytest.approx((report.loc["ふ", "precision"], report.loc["ふ", "recall"]))
+    marked = [t.get_text() for t in ax.texts if "(" in t.get_text()]
+    assert "ゑ (0.00, 0.00)" in marked and len(marked) == (~ok).sum()
+    renderer = fig.canvas.get_renderer()
+    boxes = [t.get_window_extent(renderer) for t in ax.texts if "(" not in t.get_text()]
+    overlaps = sum(a.overlaps(b) for i, a in enumerate(boxes) for b in boxes[i + 1:])
+    assert overlaps <= 2
+    assert f"{(~ok).sum()} characters below" in fig._suptitle.get_text()
+
+
+def test_confusion_matrix_has_hiragana_axes_the_data_and_a_labelled_colour_bar(predictions):
+    cm = confusion_matrix(*predictions, labels=range(49))
+    fig = plots.confusion_matrix(cm, CHARS)
+    ax, bar = fig.axes
     assert [t.get_text() for t in ax.get_xticklabels()] == list(CHARS)
     assert [t.get_text() for t in ax.get_yticklabels()] == list(CHARS)
-    np.testing.assert_array_equal(ax.get_images()[0].get_array(), cm)
-    norm = evaluate.confusion(*predictions, normalize=True)
-    fig = plots.confusion_matrix(norm, CHARS, normalized=True, annotate_above=0.25)
-    texts = fig.axes[0].texts
+    shown = ax.get_images()[0].get_array()
+    np.testing.assert_array_equal(shown.filled(0) if hasattr(shown, "filled") else shown, cm)
+    assert "test images" in bar.get_ylabel()
+    assert [t.get_text() for t in bar.get_yticklabels()][:3] == ["1", "2", "5"]
+    share = cm / cm.sum(axis=1, keepdims=True)
+    fig = plots.confusion_matrix(share, CHARS, normalized=True, annotate_above=0.25)
+    ax, bar = fig.axes
+    texts = ax.texts
     assert [(round(t.get_position()[1]), round(t.get_position()[0])) for t in texts] == [(27, 22)]
-    assert texts[0].get_text() == "30"
+    assert texts[0].get_text() == "30" and texts[0].get_fontsize() >= 9
+    assert bar.get_ylabel().startswith("%") and ax.get_images()[0].get_clim() == (0, 100)
 
 
-def test_top_confusions_bars(predictions):
-    top = evaluate.top_confusions(*predictions, CHARS, k=5)
-    fig = plots.top_confusions(top)
+def test_confusions_ranked_bars_with_right_plurals():
+    frame = pd.DataFrame({"true": ["ふ", "あ"], "predicted": ["ぬ", "お"], "count": [6, 1],
+                          "share": [0.3, 0.05]})
+    fig = plots.confusions(frame)
     ax = fig.axes[0]
-    assert [p.get_width() for p in ax.patches] == pytest.approx((100 * top["share"])[::-1].tolist())
-    assert ax.get_yticklabels()[-1].get_text() == f"true {top.true[0]} → predicted {top.predicted[0]}"
+    assert [p.get_width() for p in ax.patches] == [1, 6]      # largest on top
+    assert ax.get_yticklabels()[-1].get_text() == "true ふ → predicted ぬ"
+    labels = [t.get_text() for t in ax.texts]
+    assert labels == ["1 image (5.0% of あ)", "6 images (30.0% of ふ)"]
 
 
 def test_gallery_shows_the_chosen_images(predictions):
     y_true, y_pred = predictions
     x = (np.arange(len(y_true)) % 256).astype(np.uint8)[:, None, None] * np.ones((1, 28, 28), np.uint8)
-    idx = evaluate.errors(y_true, y_pred, true=27, predicted=22)
+    idx = np.flatnonzero((y_true == 27) & (y_pred == 22))
     fig = plots.gallery(x, idx, CHARS, 27, 22)
     shown = [ax for ax in fig.axes if ax.get_images()]
     assert [ax.get_title() for ax in shown[:2]] == ["true ふ", "predicted ぬ"]
@@ -109,6 +138,7 @@ def test_gallery_shows_the_chosen_images(predictions):
     assert [ax.get_title() for ax in shown[2:]] == [f"#{i}" for i in idx]
     for ax, i in zip(shown[2:], idx):
         assert (ax.get_images()[0].get_array() == x[i]).all()
+    assert f"all {len(idx)} images" in fig._suptitle.get_text()
 
 
 def test_class_errors_rows_by_frequency(predictions):
@@ -118,8 +148,12 @@ def test_class_errors_rows_by_frequency(predictions):
     wrong = y_pred[(y_true == 27) & (y_pred != 27)]
     counts = pd.Series(wrong).value_counts()
     assert labels[0] == f"→ ぬ\n({counts[22]})"
-    assert len(labels) == min(12, len(counts))
+    assert len(labels) == min(10, len(counts))
     assert f"{len(wrong)} images" in fig._suptitle.get_text()
+
+
+def test_plural():
+    assert [plots.plural(n, "image") for n in (0, 1, 2)] == ["0 images", "1 image", "2 images"]
 
 
 def test_convolution_and_pooling_pictures():

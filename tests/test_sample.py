@@ -54,6 +54,12 @@ def test_all_classes_present_and_counts_rank_like_k49(ds):
     assert {CHARS[i] for i in np.argsort(train)[:3]} == {"ゐ", "ゑ", "え"}
 
 
+def test_every_class_has_at_least_20_test_images(ds):
+    counts = np.bincount(ds.y_test, minlength=49)
+    assert counts.min() == 20                       # the floor, reached by the rarest classes
+    assert (counts[np.asarray(K49_TEST_COUNTS) == 1000] > 20).all()
+
+
 def test_pixel_statistics_are_near_real_k49(ds):
     for x in (ds.x_train, ds.x_test):
         assert abs(x.mean() - REAL_MEAN) / REAL_MEAN < 0.25

@@ -79,7 +79,7 @@ def parser() -> argparse.ArgumentParser:
     r.add_argument("--data-dir", metavar="D")
     r.add_argument("--epochs", type=int, default=10)
     r.add_argument("--seed", type=int, default=49)
-    r.add_argument("--batch-size", type=int, default=32)
+    r.add_argument("--batch-size", type=int, default=64)
     r.add_argument("--output-dir", default="outputs")
     r.add_argument("--notebooks", metavar="DIR", help="where 01_eda.ipynb and 02_cnn.ipynb are "
                    "(default: the checkout's notebooks/)")

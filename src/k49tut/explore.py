@@ -1,15 +1,18 @@
-"""Numbers behind the exploratory analysis: counts, pixel statistics, look-alikes, checks.
+"""The heavier computations behind Part 1: histograms, average images, look-alikes, checks.
 
-Everything works on uint8 images as loaded, in chunks where a whole-array temporary
-would double the memory held (real K49's training images are 182 MB).
+Part 1 computes its simple statistics (class counts, pixel shares) itself with NumPy;
+this module holds what would clutter a notebook. Everything works on uint8 images as
+loaded, in chunks where a whole-array temporary would double the memory held (real
+K49's training images are 182 MB).
 
 >>> import numpy as np
->>> from k49tut.explore import class_counts
->>> class_counts(np.array([0, 0, 2]), np.array([1]), ["あ", "い", "う"])
-  char  train  test
-0    あ      2     0
-1    い      0     1
-2    う      1     0
+>>> from k49tut.explore import mean_images, nearest_classes
+>>> x = np.zeros((3, 28, 28), np.uint8)
+>>> x[1:] = 10                            # class 1: two images of value 10
+>>> nearest_classes(mean_images(x, np.array([0, 1, 1]), n_classes=3), ["あ", "い", "う"], k=2)
+   a  b  label_a  label_b  distance
+0  あ  う        0        2       0.0
+1  あ  い        0        1     280.0
 """
 
 from __future__ import annotations
@@ -23,36 +26,6 @@ import pandas as pd
 CHUNK = 4_096          # images per chunk: bounds temporaries to a few tens of MB
 
 
-def overview(ds) -> pd.DataFrame:
-    """One row per array of a dataset: shape, dtype, memory in MB, smallest and largest value."""
-    rows = []
-    for name in ("x_train", "y_train", "x_test", "y_test"):
-        a = getattr(ds, name)
-        rows.append({"array": name, "shape": str(a.shape), "dtype": str(a.dtype),
-                     "MB": round(a.nbytes / 1e6, 1), "min": int(a.min()), "max": int(a.max())})
-    return pd.DataFrame(rows).set_index("array")
-
-
-def class_counts(y_train: np.ndarray, y_test: np.ndarray, chars) -> pd.DataFrame:
-    """Images per class in each split: columns ``char``, ``train``, ``test``."""
-    n = len(chars)
-    return pd.DataFrame({
-        "char": list(chars),
-        "train": np.bincount(y_train, minlength=n)[:n],
-        "test": np.bincount(y_test, minlength=n)[:n],
-    })
-
-
-def imbalance_ratio(counts) -> float:
-    """Largest class count divided by the smallest.
-
-    >>> imbalance_ratio([6000, 6000, 392])
-    15.306122448979592
-    """
-    counts = np.asarray(counts)
-    return float(counts.max() / counts.min()) if counts.min() > 0 else float("inf")
-
-
 def intensity_histogram(x: np.ndarray) -> np.ndarray:
     """How many pixels take each value 0..255 (length-256 array).
 
@@ -63,20 +36,6 @@ def intensity_histogram(x: np.ndarray) -> np.ndarray:
     for start in range(0, len(x), CHUNK):
         hist += np.bincount(x[start: start + CHUNK].ravel(), minlength=256)
     return hist
-
-
-def pixel_stats(ds) -> pd.DataFrame:
-    """Mean pixel value and shares of pixels above 0 and 127, per split (from histograms)."""
-    out = {}
-    for split, x in (("train", ds.x_train), ("test", ds.x_test)):
-        hist = intensity_histogram(x)
-        total = hist.sum()
-        out[split] = {
-            "mean pixel value": round(float(hist @ np.arange(256) / total), 1),
-            "share of pixels > 0": round(float(hist[1:].sum() / total), 3),
-            "share of pixels > 127": round(float(hist[128:].sum() / total), 3),
-        }
-    return pd.DataFrame(out)
 
 
 def ink_fraction(x: np.ndarray) -> np.ndarray:

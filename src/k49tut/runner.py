@@ -73,13 +73,12 @@ def _first_line(notebook: Path, exec_count: int) -> str:
 
 def run_all(output_dir: str | os.PathLike = "outputs", dataset: str = "k49",
             data_dir: str | None = None, epochs: int = 10, seed: int = 49,
-            batch_size: int = 32, source: Path | None = None) -> int:
+            batch_size: int = 64, source: Path | None = None) -> int:
     """Execute Part 1 then Part 2 into ``output_dir``; returns the exit status."""
     import papermill
     from papermill.exceptions import PapermillExecutionError
 
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     source = source or notebooks_dir()
     out = Path(output_dir).resolve()
     out.mkdir(parents=True, exist_ok=True)

@@ -1,19 +1,22 @@
 """Figures for the data: each function returns a matplotlib Figure, titled with its source.
 
-Call :func:`k49tut.fonts.setup` first so the hiragana render. Titles end with
-``ds.description``, so a figure made from the synthetic stand-in says so.
+Call :func:`k49tut.fonts.setup` first so the hiragana render. Titles end with the data's
+description (``ds.description``), so a figure made from the synthetic stand-in says so.
 
->>> from k49tut import data, fonts, plots
+>>> import pandas as pd
+>>> from k49tut import fonts, plots
 >>> _ = fonts.setup()
->>> fig = plots.class_distribution(data.load("sample"))
->>> [t.get_text() for t in fig.axes[1].get_xticklabels()][:3]
-['あ', 'い', 'う']
+>>> counts = pd.DataFrame({"char": ["あ", "い", "う"], "train": [6, 1, 3], "test": [1, 1, 1]})
+>>> fig = plots.class_distribution(counts, source="three classes")
+>>> [ax.get_title(loc="left") for ax in fig.axes]
+['train: 10 images, largest/smallest class = 6.0', 'test: 3 images, largest/smallest class = 1.0']
 """
 
 from __future__ import annotations
 
 import matplotlib.pyplot as plt
 import numpy as np
+import pandas as pd
 from matplotlib.figure import Figure
 
 from k49tut import explore
@@ -23,9 +26,18 @@ RARE = "tab:red"
 ACCENT = np.array([1.0, 0.6, 0.1])      # printed glyphs are drawn in orange
 
 
-def _titled(fig: Figure, what: str, ds) -> Figure:
-    fig.suptitle(f"{what}\n{ds.description}", fontsize=12)
+def _titled(fig: Figure, what: str, source: str) -> Figure:
+    fig.suptitle(f"{what}\n{source}", fontsize=12)
     return fig
+
+
+def plural(n: int, word: str, words: str | None = None) -> str:
+    """``"1 image"``, ``"2 images"``.
+
+    >>> plural(1, "image"), plural(3, "image"), plural(2, "class", "classes")
+    ('1 image', '3 images', '2 classes')
+    """
+    return f"{n:,} {word if n == 1 else (words or word + 's')}"
 
 
 def _pick(y: np.ndarray, label: int, n: int, rng: np.random.Generator) -> np.ndarray:
@@ -50,20 +62,20 @@ def strip(images, printed_glyph: np.ndarray | None = None) -> np.ndarray:
     return np.concatenate(parts, axis=1) if parts else np.zeros((28, 28, 3))
 
 
-def class_distribution(ds) -> Figure:
-    """Images per class, training split above and test split below; rare classes in red."""
-    counts = explore.class_counts(ds.y_train, ds.y_test, ds.chars)
-    rare = set(counts.nsmallest(3, "train").index)
+def class_distribution(counts: pd.DataFrame, source: str) -> Figure:
+    """Images per class from a table with columns ``char``, ``train``, ``test``: one panel
+    per split, the three rarest training classes in red, ``source`` in the title."""
+    rare = set(np.argsort(counts["train"].to_numpy(), kind="stable")[:3])
     colors = [RARE if i in rare else "tab:blue" for i in range(len(counts))]
     fig, axes = plt.subplots(2, 1, figsize=(14, 6), sharex=True, layout="constrained")
     for ax, split in zip(axes, ("train", "test")):
-        ax.bar(np.arange(len(counts)), counts[split], color=colors)
+        n = counts[split]
+        ax.bar(np.arange(len(counts)), n, color=colors)
         ax.set_ylabel(f"{split} images")
-        ratio = explore.imbalance_ratio(counts[split])
-        ax.set_title(f"{split}: {counts[split].sum():,} images, largest/smallest class = "
-                     f"{ratio:.1f}", fontsize=10, loc="left")
+        ax.set_title(f"{split}: {plural(n.sum(), 'image')}, largest/smallest class = "
+                     f"{n.max() / n.min():.1f}", fontsize=10, loc="left")
     axes[1].set_xticks(np.arange(len(counts)), counts["char"], fontsize=12)
-    return _titled(fig, "How many images of each character", ds)
+    return _titled(fig, "How many images of each character", source)
 
 
 def examples_grid(ds, per_class: int = 5, split: str = "train", seed: int = 0,
@@ -71,7 +83,7 @@ def examples_grid(ds, per_class: int = 5, split: str = "train", seed: int = 0,
     """A 7x7 grid, one cell per class, each showing ``per_class`` random examples.
 
     With ``with_printed=True`` each cell starts with the character as printed by the
-    bundled font (in orange), for comparison with the handwritten forms.
+    bundled font (in orange), for comparison with the forms in the data.
     """
     x, y = (ds.x_train, ds.y_train) if split == "train" else (ds.x_test, ds.y_test)
     rng = np.random.default_rng(seed)
@@ -87,33 +99,38 @@ def examples_grid(ds, per_class: int = 5, split: str = "train", seed: int = 0,
         glyph = printed(ds.chars[label]) if with_printed else None
         ax.imshow(strip(x[_pick(y, label, per_class, rng)], glyph))
         ax.set_title(f"{ds.chars[label]}  ({label})", fontsize=11)
-    what = "Printed (orange) beside handwritten" if with_printed else "Random examples"
-    return _titled(fig, f"{what}, {split} split", ds)
+    what = "Printed form (orange) beside random examples" if with_printed else "Random examples"
+    return _titled(fig, f"{what}, {split} split", ds.description)
 
 
 def pixel_histogram(ds) -> Figure:
-    """Distribution of pixel values in both splits (share of pixels, log scale)."""
-    fig, ax = plt.subplots(figsize=(8, 4), layout="constrained")
-    for split, x in (("train", ds.x_train), ("test", ds.x_test)):
+    """Share of pixels at each value, per split: value 0 (background) as bars labelled with
+    their share, values 1..255 (ink) as lines on a log scale."""
+    fig, (zero, ink) = plt.subplots(1, 2, figsize=(10, 4), width_ratios=[1, 4],
+                                    layout="constrained")
+    for i, (split, x) in enumerate((("train", ds.x_train), ("test", ds.x_test))):
         hist = explore.intensity_histogram(x)
-        ax.step(np.arange(256), hist / hist.sum(), where="mid", label=split)
-    ax.set_yscale("log")
-    ax.set_xlabel("pixel value (0 = background, 255 = full ink)")
-    ax.set_ylabel("share of pixels")
-    ax.set_xlim(0, 255)
-    ax.legend()
-    return _titled(fig, "Pixel values", ds)
+        share = hist / hist.sum()
+        zero.bar_label(zero.bar(i, share[0], color=f"C{i}"), [f"{share[0]:.1%}"])
+        ink.step(np.arange(1, 256), share[1:], where="mid", color=f"C{i}", label=split)
+    zero.set_xticks([0, 1], ["train", "test"])
+    zero.set(ylim=(0, 1.1), ylabel="share of pixels")
+    zero.set_title("value 0 (background)", fontsize=10)
+    ink.set(yscale="log", xlim=(0.5, 255.5), xlabel="pixel value (255 = full ink)",
+            ylabel="share of pixels (log scale)")
+    ink.set_title("values 1..255 (ink)", fontsize=10)
+    ink.legend(loc="lower center", ncol=2)
+    return _titled(fig, "Pixel values", ds.description)
 
 
-def ink_by_class(ds) -> Figure:
-    """Box plot per class of the share of inked pixels in each training image."""
-    ink = explore.ink_fraction(ds.x_train)
+def ink_by_class(ds, ink: np.ndarray) -> Figure:
+    """Box plot per class of ``ink``, each training image's share of pixels > 0."""
     groups = [ink[ds.y_train == c] for c in range(len(ds.chars))]
     fig, ax = plt.subplots(figsize=(14, 4), layout="constrained")
     ax.boxplot(groups, showfliers=False, widths=0.6)
     ax.set_xticks(np.arange(1, len(ds.chars) + 1), ds.chars, fontsize=12)
     ax.set_ylabel("share of pixels > 0")
-    return _titled(fig, "Ink per image, by character (training split)", ds)
+    return _titled(fig, "Ink per image, by character (training split)", ds.description)
 
 
 def mean_images(ds, means: np.ndarray | None = None) -> Figure:
@@ -125,7 +142,7 @@ def mean_images(ds, means: np.ndarray | None = None) -> Figure:
         if label < len(ds.chars):
             ax.imshow(means[label], cmap="magma", vmin=0, vmax=255)
             ax.set_title(ds.chars[label], fontsize=13)
-    return _titled(fig, "Average image of each character (training split)", ds)
+    return _titled(fig, "Average image of each character (training split)", ds.description)
 
 
 def nearest_pairs(ds, k: int = 8, means: np.ndarray | None = None) -> Figure:
@@ -139,11 +156,32 @@ def nearest_pairs(ds, k: int = 8, means: np.ndarray | None = None) -> Figure:
         ax.imshow(pair, cmap="magma", vmin=0, vmax=255)
         ax.set_title(f"{row.a} / {row.b}\n{row.distance:.0f}", fontsize=12)
         ax.axis("off")
-    return _titled(fig, "Closest average images (Euclidean distance below each pair)", ds)
+    return _titled(fig, "Closest average images (Euclidean distance above each pair)",
+                   ds.description)
+
+
+def spread(points: np.ndarray, size: float) -> np.ndarray:
+    """Label positions near ``points`` (axes fractions, 0..1) whose ``size`` x ``size``
+    squares do not overlap: each point in turn takes the nearest free spot on rings
+    around it, in steps of half a square.
+
+    >>> spread(np.array([[0.5, 0.5], [0.5, 0.5], [0.9, 0.1]]), 0.1).round(2).tolist()
+    [[0.5, 0.5], [0.6, 0.5], [0.9, 0.1]]
+    """
+    angles = [np.linspace(0, 2 * np.pi, 6 * k, endpoint=False) for k in range(1, 41)]
+    spots = np.vstack([[0, 0]] + [k * size / 2 * np.c_[np.cos(a), np.sin(a)]
+                                  for k, a in enumerate(angles, 1)])   # ring k: 6k spots
+    placed = np.empty((0, 2))
+    for point in points:
+        near = np.clip(point + spots, size / 2, 1 - size / 2)
+        free = [(np.abs(placed - at) >= size - 1e-9).any(axis=1).all() for at in near]
+        placed = np.vstack([placed, near[free.index(True) if any(free) else 0]])
+    return placed
 
 
 def embedding(ds, n: int = 2_000, seed: int = 0) -> Figure:
-    """A t-SNE map of ``n`` test images; each character is written at its cluster's centre."""
+    """A t-SNE map of ``n`` test images; each character is written near its cluster's
+    centre (where labels would collide, one moves aside, with a line to its centre)."""
     from sklearn.decomposition import PCA
     from sklearn.manifold import TSNE
 
@@ -156,10 +194,15 @@ def embedding(ds, n: int = 2_000, seed: int = 0) -> Figure:
     labels = ds.y_test[idx]
     fig, ax = plt.subplots(figsize=(9, 9), layout="constrained")
     ax.scatter(xy[:, 0], xy[:, 1], c=labels, cmap="nipy_spectral", s=4, alpha=0.5)
-    for label in np.unique(labels):
-        cx, cy = np.median(xy[labels == label], axis=0)
-        ax.text(cx, cy, ds.chars[label], fontsize=15, ha="center", va="center",
-                bbox={"boxstyle": "round,pad=0.1", "fc": "white", "alpha": 0.7, "lw": 0})
-    ax.set_xticks([])
-    ax.set_yticks([])
-    return _titled(fig, f"t-SNE map of {len(idx):,} test images", ds)
+    lo, hi = xy.min(axis=0), xy.max(axis=0)
+    lo, hi = lo - (hi - lo) * 0.03, hi + (hi - lo) * 0.03
+    ax.set(xlim=(lo[0], hi[0]), ylim=(lo[1], hi[1]), xticks=[], yticks=[])
+    present = np.unique(labels)
+    centres = np.array([np.median(xy[labels == c], axis=0) for c in present])
+    at = spread((centres - lo) / (hi - lo), size=0.04)
+    for label, centre, pos in zip(present, centres, at):
+        ax.annotate(ds.chars[label], centre, xytext=pos, textcoords="axes fraction",
+                    fontsize=14, ha="center", va="center",
+                    bbox={"boxstyle": "round,pad=0.1", "fc": "white", "alpha": 0.8, "lw": 0},
+                    arrowprops={"arrowstyle": "-", "color": "0.3", "lw": 0.7})
+    return _titled(fig, f"t-SNE map of {plural(len(idx), 'test image')}", ds.description)

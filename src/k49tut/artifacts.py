@@ -1,0 +1,114 @@
+"""Saving a run's results: the model, one row per test prediction, and a metrics file.
+
+This is plumbing, not the lesson: the notebooks compute every score themselves and
+hand the results here to be written, each file atomically (a crash never leaves a
+half-written file under its final name).
+
+>>> import numpy as np
+>>> frame = predictions_frame(np.array([0, 1]), np.eye(3)[[0, 2]] * 0.9, ["あ", "い", "う"],
+...                           dataset="sample")
+>>> frame[["true_char", "pred_char", "confidence", "dataset"]].values.tolist()
+[['あ', 'あ', 0.9, 'sample'], ['い', 'う', 0.9, 'sample']]
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import tempfile
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+
+def predictions_frame(y_true: np.ndarray, proba: np.ndarray, chars, *,
+                      dataset: str) -> pd.DataFrame:
+    """One row per image: true and predicted label and character, confidence, data name.
+
+    ``proba`` is the model's (N, classes) probability matrix; the prediction is its
+    argmax and the confidence its maximum.
+    """
+    chars = np.asarray(list(chars))
+    y_true = np.asarray(y_true).astype(int)
+    y_pred = proba.argmax(axis=1)
+    frame = pd.DataFrame({"true": y_true, "predicted": y_pred, "true_char": chars[y_true],
+                          "pred_char": chars[y_pred],
+                          "confidence": proba.max(axis=1).astype(float).round(6),
+                          "dataset": dataset})
+    frame.index.name = "test_index"
+    return frame
+
+
+def library_versions() -> dict[str, str]:
+    """Versions of Python and of the libraries a result depends on.
+
+    >>> sorted(library_versions())[:3]
+    ['k49tut', 'keras', 'matplotlib']
+    """
+    import keras
+    import matplotlib
+    import sklearn
+    import tensorflow as tf
+
+    import k49tut
+
+    return {"python": platform.python_version(), "k49tut": k49tut.__version__,
+            "tensorflow": tf.__version__, "keras": keras.__version__, "numpy": np.__version__,
+            "pandas": pd.__version__, "scikit-learn": sklearn.__version__,
+            "matplotlib": matplotlib.__version__}
+
+
+def _atomic_write(path: Path, write) -> None:
+    """Call ``write(temporary_path)``, then move the result onto ``path``."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=path.suffix)
+    os.close(fd)
+    try:
+        write(Path(tmp))
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _json_ready(value):
+    if isinstance(value, dict):
+        return {str(k): _json_ready(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_json_ready(v) for v in value]
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, float):
+        return round(value, 6)
+    return value
+
+
+def save(output_dir, *, model=None, predictions: pd.DataFrame | None = None,
+         metrics: dict | None = None, prefix: str = "") -> dict[str, Path]:
+    """Write ``model.keras``, ``predictions.csv`` and ``metrics.json`` into ``output_dir``.
+
+    Each is written only when given; ``prefix`` names a set (``"recipe_"`` gives
+    ``recipe_model.keras``...). ``metrics`` gets the library versions added under
+    ``"versions"``. Returns the paths written, by kind.
+
+    >>> import tempfile
+    >>> out = save(tempfile.mkdtemp(), metrics={"accuracy": 0.5})
+    >>> json.loads(out["metrics"].read_text())["accuracy"]
+    0.5
+    """
+    out = Path(output_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    written = {}
+    if model is not None:
+        written["model"] = out / f"{prefix}model.keras"
+        _atomic_write(written["model"], model.save)
+    if predictions is not None:
+        written["predictions"] = out / f"{prefix}predictions.csv"
+        _atomic_write(written["predictions"], predictions.to_csv)
+    if metrics is not None:
+        written["metrics"] = out / f"{prefix}metrics.json"
+        text = json.dumps(_json_ready({**metrics, "versions": library_versions()}), indent=2,
+                          ensure_ascii=False) + "\n"
+        _atomic_write(written["metrics"], lambda p: p.write_text(text, encoding="utf-8"))
+    return written
