@@ -145,6 +145,35 @@ def test_part2_test_scores_match_the_saved_predictions(part2_runs):
     assert per_class["recall"].mean() == pytest.approx(record["balanced_accuracy"], abs=1e-5)
 
 
+def test_part3_runs_on_the_sample_and_its_sentences_agree_with_its_ablation(tmp_path):
+    out = tmp_path / "out"
+    nb = _run("03_recipe.ipynb", tmp_path / "nb", dataset="sample", epochs=2, output_dir=str(out))
+    record = json.loads((out / "recipe_metrics.json").read_text(encoding="utf-8"))
+    assert (out / "recipe_model.keras").is_file()
+    assert record["dataset"] == "sample" and record["is_synthetic"] is True
+    assert record["epochs"] == 2 and record["width"] == 24
+    ablation = pd.DataFrame(record["ablation"]).T
+    assert list(ablation.index) == ["toy CNN (Adam)", "+ deeper, batch norm", "+ augmentation",
+                                    "+ warm-up, cosine", "+ label smoothing, EMA",
+                                    "+ test-time shifts"]
+    assert (ablation["low"] <= ablation["val balanced"]).all()
+    assert (ablation["val balanced"] <= ablation["high"]).all()
+    assert record["chosen"] == ablation["val balanced"].idxmax()      # chosen on validation
+    for name, row in ablation.iloc[1:].iterrows():
+        line = _printed(nb, name + " " * (26 - len(name)) + f" {row['gain']:+.4f}")
+        expected = ("helped" if row["gain low"] > 0 else "hurt" if row["gain high"] < 0
+                    else "no clear effect")
+        assert line.endswith(expected), line
+    verdict = _printed(nb, "Synthetic stand-in drawn from fonts, not Kuzushiji-49 (sample): test")
+    assert f"{record['test_balanced_accuracy']:.4f}" in verdict
+    assert f"{record['toy_cnn_test_balanced_accuracy']:.4f}" in verdict
+    stderr = [o.get("text", "") for c in nb.cells for o in c.get("outputs", [])
+              if o.get("name") == "stderr"]
+    assert stderr == [] and _figures(nb) >= 4
+    assert "target, not a result" in _text(nb) or "a target, not a result" in "".join(
+        c.source for c in nb.cells)
+
+
 @pytest.mark.parametrize("name", sorted(p.name for p in NOTEBOOKS.glob("*.ipynb")))
 def test_nbval_references_run_the_same_code(name):
     """tests/nbval/ holds expected outputs only: its code must be the notebook's code."""

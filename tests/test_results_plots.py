@@ -167,3 +167,22 @@ def test_convolution_and_pooling_pictures():
     np.testing.assert_allclose(feature, np.maximum(correlate2d(img / 255, kernel, "valid"), 0))
     pooled = [t.get_text() for t in plots.max_pooling().axes[1].texts]
     assert pooled == ["6", "2", "3", "9"]
+
+
+def test_recipe_figures_draw_their_data():
+    table = pd.DataFrame({"val balanced": [0.90, 0.95], "low": [0.88, 0.93],
+                          "high": [0.92, 0.97], "seconds": [10.0, 40.0]},
+                         index=["toy CNN", "+ deeper"])
+    fig = plots.recipe.ablation(table, "somewhere", baseline=0.90)
+    ax = fig.axes[0]
+    assert [round(p.get_width(), 6) for p in ax.patches] == [0.95, 0.90]   # first row on top
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["+ deeper", "toy CNN"]
+    assert [t.get_text() for t in ax.texts] == ["0.950  (40 s)", "0.900  (10 s)"]
+    assert "somewhere" in fig._suptitle.get_text()
+    originals = np.zeros((2, 28, 28))
+    variants = np.ones((2, 3, 28, 28))
+    fig = plots.recipe.augmented(originals, variants, CHARS, [0, 27])
+    assert len(fig.axes) == 8
+    assert [ax.get_ylabel() for ax in fig.axes[::4]] == ["あ", "ふ"]
+    fig = plots.recipe.learning_rate([0, 1, 2], [0.0, 1e-3, 5e-4])
+    assert list(fig.axes[0].get_lines()[0].get_ydata()) == [0.0, 1e-3, 5e-4]

@@ -3,9 +3,10 @@
 ``k49tut run`` (and ``make run-all`` / ``make demo``) call :func:`run_all`. What it leaves in
 the output directory::
 
-    01_eda.ipynb  01_eda.html  02_cnn.ipynb  02_cnn.html      executed notebooks, reports
-    figures/01_eda/*.png  figures/02_cnn/*.png                  every figure, in order
+    01_eda.ipynb  02_cnn.ipynb  03_recipe.ipynb (and .html)     executed notebooks, reports
+    figures/01_eda/*.png  figures/02_cnn/*.png  ...             every figure, in order
     model.keras  predictions.csv  metrics.json                  Part 2's artifacts
+    recipe_model.keras  recipe_metrics.json                     Part 3's artifacts
 
 If a cell fails, the run stops with exit status 1 and a message naming the notebook and
 the cell; the partially executed notebook (and its report) are kept.
@@ -19,7 +20,7 @@ import os
 import sys
 from pathlib import Path
 
-NOTEBOOKS = ("01_eda.ipynb", "02_cnn.ipynb")
+NOTEBOOKS = ("01_eda.ipynb", "02_cnn.ipynb", "03_recipe.ipynb")
 
 
 def notebooks_dir() -> Path:
@@ -74,7 +75,10 @@ def _first_line(notebook: Path, exec_count: int) -> str:
 def run_all(output_dir: str | os.PathLike = "outputs", dataset: str = "k49",
             data_dir: str | None = None, epochs: int = 10, seed: int = 49,
             batch_size: int = 64, source: Path | None = None) -> int:
-    """Execute Part 1 then Part 2 into ``output_dir``; returns the exit status."""
+    """Execute the notebooks (Parts 1 to 3) into ``output_dir``; returns the exit status.
+
+    ``epochs`` and ``batch_size`` are Part 2's; Part 3 picks its own schedule.
+    """
     import papermill
     from papermill.exceptions import PapermillExecutionError
 
@@ -84,10 +88,16 @@ def run_all(output_dir: str | os.PathLike = "outputs", dataset: str = "k49",
     out.mkdir(parents=True, exist_ok=True)
     common = {"dataset": dataset, "data_dir": data_dir}
     extra = {"02_cnn.ipynb": {"epochs": epochs, "seed": seed, "batch_size": batch_size,
-                              "output_dir": str(out)}}
-    for n, name in enumerate(NOTEBOOKS, 1):
+                              "output_dir": str(out)},
+             "03_recipe.ipynb": {"seed": seed, "output_dir": str(out)}}
+    names = [name for name in NOTEBOOKS if (source / name).is_file()]
+    if not names:
+        print(f"k49tut run: no tutorial notebooks ({', '.join(NOTEBOOKS)}) in {source}; "
+              "pass --notebooks DIR.", file=sys.stderr)
+        return 1
+    for n, name in enumerate(names, 1):
         target = out / name
-        print(f"[{n}/{len(NOTEBOOKS)}] {name} on {dataset!r} -> {target}", flush=True)
+        print(f"[{n}/{len(names)}] {name} on {dataset!r} -> {target}", flush=True)
         try:
             papermill.execute_notebook(
                 str(source / name), str(target), parameters={**common, **extra.get(name, {})},

@@ -1,0 +1,78 @@
+"""Figures of Part 3: augmented images, the learning-rate schedule, the ablation chart.
+
+>>> import numpy as np
+>>> from k49tut.plots.recipe import learning_rate
+>>> fig = learning_rate(np.arange(10), np.linspace(0, 1e-3, 10))
+>>> fig.axes[0].get_ylabel()
+'learning rate'
+"""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+
+
+def _title(fig: Figure, what: str, source: str) -> Figure:
+    fig.suptitle(f"{what}\n{source}" if source else what, fontsize=12)
+    return fig
+
+
+def augmented(originals: np.ndarray, variants: np.ndarray, chars, labels,
+              source: str = "") -> Figure:
+    """Each original image (first column) beside its augmented variants.
+
+    ``originals``: (N, 28, 28); ``variants``: (N, K, 28, 28), values 0..255 or 0..1.
+    """
+    n, k = variants.shape[:2]
+    fig, axes = plt.subplots(n, k + 1, figsize=(1.1 * (k + 1), 1.15 * n + 0.7),
+                             layout="constrained", squeeze=False)
+    for row, (img, more, label) in enumerate(zip(originals, variants, labels)):
+        for col, image in enumerate([img, *more]):
+            ax = axes[row, col]
+            ax.imshow(np.squeeze(image), cmap="gray", vmin=0, vmax=float(np.max(image)) or 1)
+            ax.set_xticks([])
+            ax.set_yticks([])
+        axes[row, 0].set_ylabel(chars[label], rotation=0, fontsize=14, ha="right", va="center")
+    axes[0, 0].set_title("original", fontsize=9)
+    for col in range(1, k + 1):
+        axes[0, col].set_title(f"variant {col}", fontsize=9)
+    return _title(fig, "Random augmentation: each training step sees new variants", source)
+
+
+def learning_rate(steps, values, title: str = "Learning-rate schedule") -> Figure:
+    """The learning rate at each training step."""
+    fig, ax = plt.subplots(figsize=(7, 3), layout="constrained")
+    ax.plot(steps, values)
+    ax.set_xlabel("training step")
+    ax.set_ylabel("learning rate")
+    ax.grid(alpha=0.3)
+    ax.set_title(title, fontsize=12)
+    return fig
+
+
+def ablation(table: pd.DataFrame, source: str = "", baseline: float | None = None) -> Figure:
+    """Horizontal bars of validation balanced accuracy per recipe step, with 95% intervals.
+
+    ``table`` has columns ``val balanced``, ``low``, ``high`` (interval bounds) and
+    ``seconds``, one row per step, first step on top.
+    """
+    ordered = table.iloc[::-1]
+    y = np.arange(len(ordered))
+    fig, ax = plt.subplots(figsize=(9, 0.55 * len(table) + 1.6), layout="constrained")
+    err = np.vstack([ordered["val balanced"] - ordered["low"],
+                     ordered["high"] - ordered["val balanced"]])
+    bars = ax.barh(y, ordered["val balanced"], xerr=err, color="tab:green", capsize=3)
+    ax.bar_label(bars, labels=[f"{v:.3f}  ({s:.0f} s)" for v, s in
+                               zip(ordered["val balanced"], ordered["seconds"])],
+                 padding=8, fontsize=10)
+    ax.set_yticks(y, ordered.index, fontsize=11)
+    low = float(ordered["low"].min())
+    ax.set_xlim(max(0.0, low - 0.05), 1.06)
+    if baseline is not None:
+        ax.axvline(baseline, color="0.4", ls=":", label="toy CNN")
+        ax.legend(loc="lower right", fontsize=9)
+    ax.set_xlabel("validation balanced accuracy (bars: 95% bootstrap interval)")
+    return _title(fig, "One ingredient at a time (training time in brackets)", source)
