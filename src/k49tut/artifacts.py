@@ -14,6 +14,7 @@ half-written file under its final name).
 from __future__ import annotations
 
 import json
+import math
 import os
 import platform
 import tempfile
@@ -78,9 +79,9 @@ def _json_ready(value):
     if isinstance(value, (list, tuple)):
         return [_json_ready(v) for v in value]
     if isinstance(value, np.generic):
-        return value.item()
+        value = value.item()
     if isinstance(value, float):
-        return round(value, 6)
+        return None if math.isnan(value) else round(value, 6)    # strict JSON has no NaN
     return value
 
 
@@ -96,6 +97,8 @@ def save(output_dir, *, model=None, predictions: pd.DataFrame | None = None,
     >>> out = save(tempfile.mkdtemp(), metrics={"accuracy": 0.5})
     >>> json.loads(out["metrics"].read_text())["accuracy"]
     0.5
+    >>> json.loads(save(tempfile.mkdtemp(), metrics={"gain": float("nan")})["metrics"].read_text())["gain"] is None
+    True
     """
     out = Path(output_dir)
     out.mkdir(parents=True, exist_ok=True)

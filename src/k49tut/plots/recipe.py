@@ -75,4 +75,4 @@ def ablation(table: pd.DataFrame, source: str = "", baseline: float | None = Non
         ax.axvline(baseline, color="0.4", ls=":", label="toy CNN")
         ax.legend(loc="lower right", fontsize=9)
     ax.set_xlabel("validation balanced accuracy (bars: 95% bootstrap interval)")
-    return _title(fig, "One ingredient at a time (training time in brackets)", source)
+    return _title(fig, "One ingredient at a time (training time in parentheses)", source)
