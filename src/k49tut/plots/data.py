@@ -27,7 +27,8 @@ ACCENT = np.array([1.0, 0.6, 0.1])      # printed glyphs are drawn in orange
 
 
 def _titled(fig: Figure, what: str, source: str) -> Figure:
-    fig.suptitle(f"{what}\n{source}", fontsize=12)
+    """Title a figure with what it shows and, on a second line, the data it came from."""
+    fig.suptitle(f"{what}\n{source}" if source else what, fontsize=12)
     return fig
 
 

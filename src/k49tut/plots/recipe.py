@@ -14,10 +14,8 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
+from k49tut.plots.data import _titled
 
-def _title(fig: Figure, what: str, source: str) -> Figure:
-    fig.suptitle(f"{what}\n{source}" if source else what, fontsize=12)
-    return fig
 
 
 def augmented(originals: np.ndarray, variants: np.ndarray, chars, labels,
@@ -39,7 +37,7 @@ def augmented(originals: np.ndarray, variants: np.ndarray, chars, labels,
     axes[0, 0].set_title("original", fontsize=9)
     for col in range(1, k + 1):
         axes[0, col].set_title(f"variant {col}", fontsize=9)
-    return _title(fig, "Random augmentation: each training step sees new variants", source)
+    return _titled(fig, "Random augmentation: each training step sees new variants", source)
 
 
 def learning_rate(steps, values, title: str = "Learning-rate schedule") -> Figure:
@@ -75,4 +73,4 @@ def ablation(table: pd.DataFrame, source: str = "", baseline: float | None = Non
         ax.axvline(baseline, color="0.4", ls=":", label="toy CNN")
         ax.legend(loc="lower right", fontsize=9)
     ax.set_xlabel("validation balanced accuracy (bars: 95% bootstrap interval)")
-    return _title(fig, "One ingredient at a time (training time in parentheses)", source)
+    return _titled(fig, "One ingredient at a time (training time in parentheses)", source)

@@ -20,13 +20,9 @@ import pandas as pd
 from matplotlib.colors import LogNorm
 from matplotlib.figure import Figure
 
-from k49tut.plots.data import ACCENT, plural, strip
+from k49tut.plots.data import ACCENT, _titled, plural, strip
 from k49tut.synth import printed
 
-
-def _title(fig: Figure, what: str, source: str) -> Figure:
-    fig.suptitle(f"{what}\n{source}" if source else what, fontsize=12)
-    return fig
 
 
 def learning_curves(history: pd.DataFrame, title: str = "Learning curves",
@@ -58,7 +54,7 @@ def learning_curves(history: pd.DataFrame, title: str = "Learning curves",
         ax.set_xticks(history.index[::step])
         ax.grid(alpha=0.3)
         ax.legend(fontsize=9)
-    return _title(fig, title, source)
+    return _titled(fig, title, source)
 
 
 def compare_scores(table: pd.DataFrame, source: str = "", title: str = "Scores",
@@ -80,7 +76,7 @@ def compare_scores(table: pd.DataFrame, source: str = "", title: str = "Scores",
     low = float(np.nanmin(table.to_numpy(float)))
     ax.set_ylim(max(0.0, low - 0.15) if low > 0.3 else 0, 1.02)
     ax.legend(loc="lower right", fontsize=9)
-    return _title(fig, title, source)
+    return _titled(fig, title, source)
 
 
 def per_class_scores(report: pd.DataFrame, source: str = "") -> Figure:
@@ -95,7 +91,7 @@ def per_class_scores(report: pd.DataFrame, source: str = "") -> Figure:
     ax.set_xlabel("score")
     ax.set_ylim(-0.6, len(ordered) - 0.4)
     ax.legend(loc="lower left", bbox_to_anchor=(0, 1.0), ncol=3, frameon=False)
-    return _title(fig, "Per-class scores on the test set, sorted by F1", source)
+    return _titled(fig, "Per-class scores on the test set, sorted by F1", source)
 
 
 def _boxes_overlap(a, b, pad: float = 1.0) -> bool:
@@ -164,7 +160,7 @@ def precision_recall(report: pd.DataFrame, source: str = "", low: float | None =
     ax.grid(alpha=0.3)
     note = (f"; {plural(len(outside), 'character')} below {low:.2f} marked in red on the edge"
             if outside else "")
-    return _title(fig, f"Recall against precision (marker size: test images{note})", source)
+    return _titled(fig, f"Recall against precision (marker size: test images{note})", source)
 
 
 def confusion_matrix(cm: np.ndarray, chars, normalized: bool = False, source: str = "",
@@ -204,7 +200,7 @@ def confusion_matrix(cm: np.ndarray, chars, normalized: bool = False, source: st
     what = (f"Confusion matrix, rows as % of each true character (cells of "
             f"{100 * annotate_above:.0f}% or more off the diagonal printed)"
             if normalized else "Confusion matrix (counts of test images)")
-    return _title(fig, what, source)
+    return _titled(fig, what, source)
 
 
 def confusions(frame: pd.DataFrame, source: str = "", title: str = "Most frequent confusions") -> Figure:
@@ -226,7 +222,7 @@ def confusions(frame: pd.DataFrame, source: str = "", title: str = "Most frequen
                   fontsize=12)
     ax.set_xlabel("test images")
     ax.margins(x=0.45)
-    return _title(fig, title, source)
+    return _titled(fig, title, source)
 
 
 def gallery(x: np.ndarray, indices, chars, true: int, predicted: int, cols: int = 10,
@@ -252,7 +248,7 @@ def gallery(x: np.ndarray, indices, chars, true: int, predicted: int, cols: int 
         ax.set_title(f"#{i}", fontsize=8)
     shown = (f"all {plural(total, 'image')}" if len(indices) == total
              else f"{len(indices)} of {plural(total, 'image')}")
-    return _title(fig, f"True {chars[true]} predicted as {chars[predicted]}: {shown}", source)
+    return _titled(fig, f"True {chars[true]} predicted as {chars[predicted]}: {shown}", source)
 
 
 def class_errors(x: np.ndarray, y_true: np.ndarray, y_pred: np.ndarray, label: int, chars,
@@ -280,5 +276,5 @@ def class_errors(x: np.ndarray, y_true: np.ndarray, y_pred: np.ndarray, label: i
         axes[0, 0].axis("off")
     more = (f", {plural(len(answers) - len(shown), 'rarer answer')} not shown"
             if len(answers) > len(shown) else "")
-    return _title(fig, f"Misclassified {chars[label]}: {plural(len(wrong), 'image')}, "
+    return _titled(fig, f"Misclassified {chars[label]}: {plural(len(wrong), 'image')}, "
                   f"{plural(len(answers), 'different wrong answer')}{more}", source)
