@@ -1,4 +1,4 @@
-"""The ``k49tut`` command: ``k49tut download``, ``k49tut info`` and ``k49tut run``.
+"""The ``k49tut`` command: ``download``, ``info``, ``run`` and ``notebooks``.
 
 >>> from k49tut.cli import main
 >>> main(["info", "--data-dir", "/nonexistent"])   # doctest: +ELLIPSIS
@@ -15,6 +15,7 @@ import sys
 from k49tut import __version__, paths
 from k49tut.errors import K49TutError
 from k49tut.files import K49_FILES, file_status
+from k49tut.runner import NOTEBOOKS
 
 
 def _download(args: argparse.Namespace) -> int:
@@ -56,6 +57,16 @@ def _run(args: argparse.Namespace) -> int:
                    source=Path(args.notebooks) if args.notebooks else None)
 
 
+def _notebooks(args: argparse.Namespace) -> int:
+    from k49tut.runner import copy_notebooks
+
+    copies = copy_notebooks(args.dest, force=args.force)
+    print(f"Copied {len(copies)} notebooks to {args.dest}: "
+          f"{', '.join(p.name for p in copies)}.")
+    print(f"Open them with: jupyter lab {args.dest}")
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     """The argument parser of the ``k49tut`` command."""
     p = argparse.ArgumentParser(prog="k49tut", description="Kuzushiji-49 tutorial data tools.")
@@ -74,17 +85,22 @@ def parser() -> argparse.ArgumentParser:
     d.set_defaults(func=_download)
     i = sub.add_parser("info", parents=[common], help="show which files are present")
     i.set_defaults(func=_info)
-    r = sub.add_parser("run", help="execute both notebooks headless (papermill), with reports")
+    r = sub.add_parser("run", help="execute the notebooks headless (papermill), with reports")
     r.add_argument("--dataset", default="k49", choices=["k49", "sample", "standin"])
     r.add_argument("--data-dir", metavar="D")
     r.add_argument("--epochs", type=int, default=10, help="Part 2's epochs per model (10)")
     r.add_argument("--seed", type=int, default=49)
     r.add_argument("--batch-size", type=int, default=64)
-    r.add_argument("--output-dir", default="outputs")
-    r.add_argument("--notebooks", metavar="DIR", help="where 01_eda.ipynb, 02_cnn.ipynb and "
-                   "03_recipe.ipynb are; those present are run, in order "
-                   "(default: the checkout's notebooks/)")
+    r.add_argument("--output-dir", default="outputs",
+                   help="where the executed notebooks, reports and artifacts go (outputs)")
+    r.add_argument("--notebooks", metavar="DIR", help=f"where {', '.join(NOTEBOOKS)} are; "
+                   "those present are run, in order (default: the checkout's notebooks/, "
+                   "else the copies installed with k49tut)")
     r.set_defaults(func=_run)
+    n = sub.add_parser("notebooks", help="copy the notebooks into a folder, to open in Jupyter")
+    n.add_argument("dest", metavar="DEST", help="the folder (created if needed)")
+    n.add_argument("--force", action="store_true", help="overwrite notebooks already there")
+    n.set_defaults(func=_notebooks)
     return p
 
 
