@@ -114,7 +114,17 @@ def _help(root: Path, files: tuple[RemoteFile, ...]) -> str:
     )
 
 
+def _can_show_progress() -> bool:
+    """Whether tqdm, which draws pooch's progress bars, is installed."""
+    try:
+        import tqdm  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
 def _downloader(url: str, progress: bool):
+    progress = progress and _can_show_progress()  # without tqdm: no bars, same download
     scheme = urlparse(url).scheme
     if scheme in ("http", "https"):
         return pooch.HTTPDownloader(progressbar=progress, timeout=(CONNECT_TIMEOUT, READ_TIMEOUT))
