@@ -5,6 +5,10 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 EXTRAS ?= dev
+# `make test-min`: a second environment, at the minimum versions pyproject.toml declares.
+MIN_VENV    ?= .venv-min
+MIN_BIN     := $(MIN_VENV)/bin
+CONSTRAINTS ?= .ci/constraints-min.txt
 comma  := ,
 STAMP  := $(VENV)/.installed-$(subst $(comma),-,$(EXTRAS))
 
@@ -18,12 +22,12 @@ OUTPUT_DIR ?= outputs
 # Hide TensorFlow's C++ log lines (oneDNN stays on: it is 1.65x faster here).
 export TF_CPP_MIN_LOG_LEVEL ?= 3
 
-.PHONY: help install test demo run-all data nbval-refs clean
+.PHONY: help install test test-min demo run-all data nbval-refs clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-11s %s\n", $$1, $$2}'
 
-install: $(STAMP)  ## create .venv, install k49tut (editable) and the test tools (EXTRAS=dev,gpu for CUDA)
+install: $(STAMP)  ## create .venv, install k49tut (editable), the notebook and test tools (EXTRAS=dev,gpu for CUDA)
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -34,12 +38,23 @@ $(STAMP): pyproject.toml
 demo: install  ## the whole tutorial on the offline sample, into outputs/ (about 5.5 minutes on 2 cores)
 	$(MAKE) --no-print-directory run-all DATASET=sample
 
-run-all: install  ## execute both notebooks headless into $(OUTPUT_DIR)/ (DATASET, EPOCHS, SEED, DATA_DIR)
+run-all: install  ## execute the notebooks headless into $(OUTPUT_DIR)/ (DATASET, EPOCHS, SEED, DATA_DIR)
 	$(BIN)/k49tut run --dataset $(DATASET) --epochs $(EPOCHS) --seed $(SEED) \
 	    --output-dir $(OUTPUT_DIR) $(if $(DATA_DIR),--data-dir $(DATA_DIR))
 
-test: install  ## unit tests, doctests and nbval over both notebooks on the sample
+test: install  ## unit tests, doctests and nbval over the notebooks on the sample
 	$(BIN)/python -m pytest
+
+# The wheel, installed as pip users get it, at the minimum versions: every test but nbval's
+# output comparisons (recorded with the latest versions), doctests of the installed package.
+test-min:  ## the tests at the declared minimum versions, from a wheel in $(MIN_VENV) (about 10 minutes)
+	rm -rf $(MIN_VENV) build/test-min
+	$(PYTHON) -m venv $(MIN_VENV)
+	$(MIN_BIN)/python -m pip install --quiet --upgrade pip
+	$(MIN_BIN)/python -m pip wheel --quiet --no-deps --wheel-dir build/test-min .
+	$(MIN_BIN)/python -m pip install --quiet -c $(CONSTRAINTS) "$$(ls build/test-min/k49tut-*.whl)[dev]"
+	$(MIN_BIN)/python -m pip list --format freeze | grep -iE '^(tensorflow|keras|numpy|pandas|papermill|nbconvert|ipykernel)=='
+	$(MIN_BIN)/python -m pytest -o addopts=-ra --doctest-modules $(CURDIR)/tests --pyargs k49tut
 
 data: install  ## download and verify real Kuzushiji-49 into data/ (about 77 MB)
 	$(BIN)/k49tut download
@@ -48,4 +63,4 @@ nbval-refs: install  ## re-record the outputs nbval checks (tests/nbval/) from n
 	$(BIN)/python scripts/make_nbval_refs.py
 
 clean:  ## remove generated outputs (keeps .venv and downloaded data)
-	rm -rf outputs .pytest_cache
+	rm -rf outputs .pytest_cache build $(MIN_VENV)
