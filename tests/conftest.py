@@ -22,6 +22,7 @@ if "K49TUT_OUTPUT_DIR" not in os.environ:
     os.environ["K49TUT_OUTPUT_DIR"] = tempfile.mkdtemp(prefix="k49tut-nbval-")
     atexit.register(shutil.rmtree, os.environ["K49TUT_OUTPUT_DIR"], ignore_errors=True)
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")  # ipykernel 6's debugger notice
 
 from k49tut.classes import classmap_csv  # noqa: E402
 from k49tut.files import RemoteFile

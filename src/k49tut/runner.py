@@ -160,6 +160,9 @@ def run_all(output_dir: str | os.PathLike = "outputs", dataset: str = "k49",
     from papermill.exceptions import PapermillExecutionError
 
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    # ipykernel 6 loads the debugger at start-up, which then warns about frozen modules
+    # on stderr; nobody debugs a headless run.
+    os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
     source = Path(source) if source is not None else notebooks_dir()
     out = Path(output_dir).resolve()
     names = [name for name in NOTEBOOKS if (source / name).is_file()]
