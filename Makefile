@@ -9,6 +9,8 @@ EXTRAS ?= dev
 MIN_VENV    ?= .venv-min
 MIN_BIN     := $(MIN_VENV)/bin
 CONSTRAINTS ?= .ci/constraints-min.txt
+# What ruff lints; it formats the same Python files but not the notebooks (pyproject.toml).
+LINTED  := src tests scripts benchmarks notebooks setup.py
 comma  := ,
 STAMP  := $(VENV)/.installed-$(subst $(comma),-,$(EXTRAS))
 
@@ -22,7 +24,7 @@ OUTPUT_DIR ?= outputs
 # Hide TensorFlow's C++ log lines (oneDNN stays on: it is 1.65x faster here).
 export TF_CPP_MIN_LOG_LEVEL ?= 3
 
-.PHONY: help install test test-min demo run-all data nbval-refs clean
+.PHONY: help install test test-min lint format demo run-all data nbval-refs clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-11s %s\n", $$1, $$2}'
@@ -46,7 +48,8 @@ test: install  ## unit tests, doctests and nbval over the notebooks on the sampl
 	$(BIN)/python -m pytest
 
 # The wheel, installed as pip users get it, at the minimum versions: every test but nbval's
-# output comparisons (recorded with the latest versions), doctests of the installed package.
+# output comparisons (recorded with the latest versions), the doctests of the installed
+# package, then ruff.
 test-min:  ## the tests at the declared minimum versions, from a wheel in $(MIN_VENV) (about 10 minutes)
 	rm -rf $(MIN_VENV) build/test-min
 	$(PYTHON) -m venv $(MIN_VENV)
@@ -55,6 +58,15 @@ test-min:  ## the tests at the declared minimum versions, from a wheel in $(MIN_
 	$(MIN_BIN)/python -m pip install --quiet -c $(CONSTRAINTS) "$$(ls build/test-min/k49tut-*.whl)[dev]"
 	$(MIN_BIN)/python -m pip list --format freeze | grep -iE '^(tensorflow|keras|numpy|pandas|papermill|nbconvert|ipykernel)=='
 	$(MIN_BIN)/python -m pytest -o addopts=-ra --doctest-modules $(CURDIR)/tests --pyargs k49tut
+	$(MIN_BIN)/ruff check --quiet $(LINTED) && $(MIN_BIN)/ruff format --quiet --check $(LINTED)
+
+lint: install  ## ruff: lint the code and the notebooks, check the code's formatting
+	$(BIN)/ruff check $(LINTED)
+	$(BIN)/ruff format --check $(LINTED)
+
+format: install  ## ruff: apply safe fixes and format the code (never the notebooks)
+	$(BIN)/ruff check --fix-only $(LINTED)
+	$(BIN)/ruff format $(LINTED)
 
 data: install  ## download and verify real Kuzushiji-49 into data/ (about 77 MB)
 	$(BIN)/k49tut download

@@ -32,8 +32,13 @@ def main() -> None:
         os.environ["K49TUT_OUTPUT_DIR"] = tmp
         for source in sorted(SOURCE.glob("[0-9][0-9]_*.ipynb")):
             executed = Path(tmp) / source.name
-            papermill.execute_notebook(str(source), str(executed), cwd=str(SOURCE),
-                                       kernel_name="python3", progress_bar=False)
+            papermill.execute_notebook(
+                str(source),
+                str(executed),
+                cwd=str(SOURCE),
+                kernel_name="python3",
+                progress_bar=False,
+            )
             nb = nbformat.read(executed, as_version=4)
             reference = nbformat.read(source, as_version=4)
             for ref, run in zip(reference.cells, nb.cells):
@@ -41,7 +46,9 @@ def main() -> None:
                     ref.outputs = run.outputs
                     ref.execution_count = run.execution_count
             nbformat.write(reference, TARGET / source.name)
-            kept = sum(c.cell_type == "code" and c.source.startswith(MARK) for c in reference.cells)
+            kept = sum(
+                c.cell_type == "code" and c.source.startswith(MARK) for c in reference.cells
+            )
             print(f"{TARGET / source.name}: {kept} checked cells")
 
 

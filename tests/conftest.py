@@ -126,10 +126,13 @@ def labelled_dataset(per_class_train: int = 3, per_class_test: int = 2, syntheti
 
     def split(n):
         y = np.repeat(np.arange(49), n).astype(np.uint8)
-        x = np.repeat(((y.astype(np.uint16) * 5) + 5).astype(np.uint8), 28 * 28).reshape(-1, 28, 28)
+        x = np.repeat(((y.astype(np.uint16) * 5) + 5).astype(np.uint8), 28 * 28).reshape(
+            -1, 28, 28
+        )
         return x.copy(), y
 
     x_train, y_train = split(per_class_train)
     x_test, y_test = split(per_class_test)
-    return Dataset(x_train, y_train, x_test, y_test, classmap(), "tiny" if synthetic else "k49",
-                   synthetic)
+    return Dataset(
+        x_train, y_train, x_test, y_test, classmap(), "tiny" if synthetic else "k49", synthetic
+    )

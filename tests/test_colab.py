@@ -41,8 +41,7 @@ def _run_cell(monkeypatch, in_colab: bool) -> list[list[str]]:
     return [args for args, _ in calls]
 
 
-def test_in_colab_the_cell_adds_k49tut_without_dependencies_then_the_small_packages(
-        monkeypatch):
+def test_in_colab_the_cell_adds_k49tut_without_dependencies_then_the_small_packages(monkeypatch):
     first, second = _run_cell(monkeypatch, in_colab=True)
     pip = [sys.executable, "-m", "pip", "install", "-q"]
     assert first == [*pip, "--no-deps", f"k49tut @ git+{colab.REPOSITORY}"]

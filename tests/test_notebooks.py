@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import re
 from pathlib import Path
 
@@ -17,8 +16,12 @@ NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
 
 
 def _figures(nb) -> int:
-    return sum("image/png" in out.get("data", {})
-               for cell in nb.cells if cell.cell_type == "code" for out in cell.outputs)
+    return sum(
+        "image/png" in out.get("data", {})
+        for cell in nb.cells
+        if cell.cell_type == "code"
+        for out in cell.outputs
+    )
 
 
 def _text(nb) -> str:
@@ -35,8 +38,14 @@ def _text(nb) -> str:
 def _run(name: str, tmp_path, **parameters):
     tmp_path.mkdir(parents=True, exist_ok=True)
     out = tmp_path / name
-    papermill.execute_notebook(str(NOTEBOOKS / name), str(out), parameters=parameters,
-                               cwd=str(NOTEBOOKS), progress_bar=False, kernel_name="python3")
+    papermill.execute_notebook(
+        str(NOTEBOOKS / name),
+        str(out),
+        parameters=parameters,
+        cwd=str(NOTEBOOKS),
+        progress_bar=False,
+        kernel_name="python3",
+    )
     return nbformat.read(out, as_version=4)
 
 
@@ -44,7 +53,7 @@ def test_part1_runs_on_the_sample(tmp_path):
     nb = _run("01_eda.ipynb", tmp_path, dataset="sample")
     assert _figures(nb) >= 6
     text = _text(nb)
-    assert "not Kuzushiji-49" in text                  # the banner and figure titles say so
+    assert "not Kuzushiji-49" in text  # the banner and figure titles say so
     assert "Traceback" not in text and "Glyph" not in text
 
 
@@ -68,8 +77,9 @@ def _printed(nb, start: str) -> str:
 def _shows(text: str, value: float) -> bool:
     """Whether ``text`` prints ``value`` to 4 decimals. The metrics files round to 6 digits,
     and rounding twice can move the 4th, so numbers are compared, not strings."""
-    return any(abs(float(n) - value) <= 0.5e-4 + 2e-6
-               for n in re.findall(r"[+-]?\d+\.\d{4}(?!\d)", text))
+    return any(
+        abs(float(n) - value) <= 0.5e-4 + 2e-6 for n in re.findall(r"[+-]?\d+\.\d{4}(?!\d)", text)
+    )
 
 
 def _agrees_with_curve(sentence: str, val_loss: list[float]) -> bool:
@@ -87,8 +97,9 @@ def part2_runs(tmp_path_factory):
     runs = []
     for run in ("first", "second"):
         base = tmp_path_factory.mktemp(run)
-        nb = _run("02_cnn.ipynb", base / "nb", dataset="sample", epochs=3,
-                  output_dir=str(base / "out"))
+        nb = _run(
+            "02_cnn.ipynb", base / "nb", dataset="sample", epochs=3, output_dir=str(base / "out")
+        )
         record = json.loads((base / "out" / "metrics.json").read_text(encoding="utf-8"))
         runs.append((nb, record, base / "out"))
     return runs
@@ -102,24 +113,31 @@ def test_part2_runs_on_the_sample_saves_artifacts_and_repeats_exactly(part2_runs
     assert _figures(nb) >= 12
     text = _text(nb)
     assert "Traceback" not in text and "not Kuzushiji-49" in text
-    stderr = [o.get("text", "") for c in nb.cells for o in c.get("outputs", [])
-              if o.get("name") == "stderr"]
-    assert stderr == []                                  # no log noise, no warnings
+    stderr = [
+        o.get("text", "")
+        for c in nb.cells
+        for o in c.get("outputs", [])
+        if o.get("name") == "stderr"
+    ]
+    assert stderr == []  # no log noise, no warnings
     assert first["is_synthetic"] is True and first["epochs"] == 3
     assert first["dataset"] == "sample" and first["reference_real_k49"]["accuracy"] == 0.8606
     for record in (first, second):
         record.pop("training_seconds")
         for row in record["results"].values():
             row.pop("seconds")
-    assert first == second                               # same seed, same machine: same numbers
+    assert first == second  # same seed, same machine: same numbers
 
 
 def test_part2_sentences_agree_with_its_numbers(part2_runs):
     nb, record, out = part2_runs[0]
     curves = record["val_loss_per_epoch"]
-    for start, key in (("Toy CNN:", "toy CNN"), ("With dropout:", "toy CNN + dropout"),
-                       ("Toy CNN on 1,000 images:", "toy CNN on 1000 images"),
-                       ("With dropout, on 1,000 images:", "toy CNN + dropout on 1000 images")):
+    for start, key in (
+        ("Toy CNN:", "toy CNN"),
+        ("With dropout:", "toy CNN + dropout"),
+        ("Toy CNN on 1,000 images:", "toy CNN on 1000 images"),
+        ("With dropout, on 1,000 images:", "toy CNN + dropout on 1000 images"),
+    ):
         assert _agrees_with_curve(_printed(nb, start), curves[key]), start
     # the deliberate demonstration overfits on the sample too
     small = curves["toy CNN on 1000 images"]
@@ -146,9 +164,11 @@ def test_part2_test_scores_match_the_saved_predictions(part2_runs):
     _, record, out = part2_runs[0]
     predictions = pd.read_csv(out / "predictions.csv")
     assert accuracy_score(predictions.true, predictions.predicted) == pytest.approx(
-        record["accuracy"], abs=1e-6)
+        record["accuracy"], abs=1e-6
+    )
     assert balanced_accuracy_score(predictions.true, predictions.predicted) == pytest.approx(
-        record["balanced_accuracy"], abs=1e-6)
+        record["balanced_accuracy"], abs=1e-6
+    )
     per_class = pd.DataFrame(record["per_class"]).T
     assert per_class["recall"].mean() == pytest.approx(record["balanced_accuracy"], abs=1e-5)
 
@@ -161,29 +181,47 @@ def test_part3_runs_on_the_sample_and_its_sentences_agree_with_its_ablation(tmp_
     assert record["dataset"] == "sample" and record["is_synthetic"] is True
     assert record["epochs"] == 2 and record["width"] == 24
     ablation = pd.DataFrame(record["ablation"]).T
-    assert list(ablation.index) == ["toy CNN (Adam)", "+ deeper, batch norm", "+ augmentation",
-                                    "+ warm-up, cosine", "+ label smoothing, EMA",
-                                    "+ test-time shifts"]
+    assert list(ablation.index) == [
+        "toy CNN (Adam)",
+        "+ deeper, batch norm",
+        "+ augmentation",
+        "+ warm-up, cosine",
+        "+ label smoothing, EMA",
+        "+ test-time shifts",
+    ]
     assert (ablation["low"] <= ablation["val balanced"]).all()
     assert (ablation["val balanced"] <= ablation["high"]).all()
-    assert record["chosen"] == ablation["val balanced"].idxmax()      # chosen on validation
+    assert record["chosen"] == ablation["val balanced"].idxmax()  # chosen on validation
     for name, row in ablation.iloc[1:].iterrows():
-        gains = [line for line in _text(nb).splitlines()       # name, then a signed number
-                 if re.match(re.escape(f"{name:<26} ") + "[+-]", line)]
+        gains = [
+            line
+            for line in _text(nb).splitlines()  # name, then a signed number
+            if re.match(re.escape(f"{name:<26} ") + "[+-]", line)
+        ]
         assert len(gains) == 1, (name, gains)
         line = gains[0]
         assert _shows(line.split("(")[0], row["gain"]), line
-        expected = ("helped" if row["gain low"] > 0 else "hurt" if row["gain high"] < 0
-                    else "no clear effect")
+        expected = (
+            "helped"
+            if row["gain low"] > 0
+            else "hurt"
+            if row["gain high"] < 0
+            else "no clear effect"
+        )
         assert line.endswith(expected), line
     verdict = _printed(nb, "Synthetic stand-in drawn from fonts, not Kuzushiji-49 (sample): test")
     assert _shows(verdict, record["test_balanced_accuracy"])
     assert _shows(verdict, record["toy_cnn_test_balanced_accuracy"])
-    stderr = [o.get("text", "") for c in nb.cells for o in c.get("outputs", [])
-              if o.get("name") == "stderr"]
+    stderr = [
+        o.get("text", "")
+        for c in nb.cells
+        for o in c.get("outputs", [])
+        if o.get("name") == "stderr"
+    ]
     assert stderr == [] and _figures(nb) >= 4
     assert "target, not a result" in _text(nb) or "a target, not a result" in "".join(
-        c.source for c in nb.cells)
+        c.source for c in nb.cells
+    )
 
 
 @pytest.mark.parametrize("name", sorted(p.name for p in NOTEBOOKS.glob("*.ipynb")))
@@ -192,6 +230,9 @@ def test_nbval_references_run_the_same_code(name):
     source = nbformat.read(NOTEBOOKS / name, as_version=4)
     reference = nbformat.read(Path(__file__).parent / "nbval" / name, as_version=4)
     assert [c.source for c in reference.cells] == [c.source for c in source.cells]
-    checked = [c for c in reference.cells
-               if c.cell_type == "code" and c.source.startswith("# NBVAL_CHECK_OUTPUT")]
+    checked = [
+        c
+        for c in reference.cells
+        if c.cell_type == "code" and c.source.startswith("# NBVAL_CHECK_OUTPUT")
+    ]
     assert checked and all(c.outputs for c in checked)

@@ -1,4 +1,4 @@
-"""What pyproject.toml declares: every floor pinned for CI, every import of the library declared."""
+"""What pyproject.toml declares: every floor pinned for CI, every import of the library."""
 
 from __future__ import annotations
 
@@ -21,7 +21,8 @@ def _declared(extras=("notebooks", "dev", "gpu", "generate")) -> list[Requiremen
     found = []
     for r in map(Requirement, requires("k49tut")):
         if r.name != "k49tut" and (
-                r.marker is None or any(r.marker.evaluate({"extra": e}) for e in extras)):
+            r.marker is None or any(r.marker.evaluate({"extra": e}) for e in extras)
+        ):
             found.append(r)
     return found
 
@@ -39,8 +40,8 @@ def _pins() -> dict[str, Version]:
 def test_the_constraints_pin_exactly_the_declared_floors():
     pins = _pins()
     floors = {}
-    for r in _declared(extras=("notebooks", "dev")):    # what `make test-min` installs
-        (spec,) = r.specifier                            # one lower bound each
+    for r in _declared(extras=("notebooks", "dev")):  # what `make test-min` installs
+        (spec,) = r.specifier  # one lower bound each
         assert spec.operator == ">=", r
         floors.setdefault(r.name.lower(), Version(spec.version))
     assert floors == pins
@@ -51,9 +52,9 @@ def _optional(tree: ast.AST) -> set[int]:
     found = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.Try) and any(
-                isinstance(h.type, ast.Name) and h.type.id in ("ImportError",
-                                                               "ModuleNotFoundError")
-                for h in node.handlers):
+            isinstance(h.type, ast.Name) and h.type.id in ("ImportError", "ModuleNotFoundError")
+            for h in node.handlers
+        ):
             found |= {id(n) for stmt in node.body for n in ast.walk(stmt)}
     return found
 
@@ -78,7 +79,7 @@ def test_every_third_party_import_of_the_library_is_declared():
     dists = packages_distributions()
     imported = set().union(*map(_imports, Path(k49tut.__file__).parent.rglob("*.py")))
     third_party = imported - set(sys.stdlib_module_names) - {"k49tut", "__future__"}
-    assert third_party                                     # numpy, pandas, ... were found
+    assert third_party  # numpy, pandas, ... were found
     for module in sorted(third_party):
         names = {d.lower() for d in dists.get(module, [])}
         assert names & declared, f"{module} (from {sorted(names)}) is imported but not declared"

@@ -16,38 +16,64 @@ from k49tut.cli import main
 from k49tut.runner import NOTEBOOKS, notebooks_dir
 
 CHECKOUT = Path(__file__).resolve().parent.parent
-PARAMETERS = ('dataset = "k49"\ndata_dir = None\nepochs = 10\nseed = 0\nbatch_size = 32\n'
-              'output_dir = "nowhere"')
+PARAMETERS = (
+    'dataset = "k49"\ndata_dir = None\nepochs = 10\nseed = 0\nbatch_size = 32\n'
+    'output_dir = "nowhere"'
+)
 
 
 def _notebook(path, *cells, parameters=PARAMETERS):
     first = new_code_cell(parameters)
     first.metadata["tags"] = ["parameters"]
     nb = new_notebook(cells=[first, *[new_code_cell(c) for c in cells]])
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
-                                 "language": "python"}
+    nb.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
     nbformat.write(nb, path)
 
 
 def _run(notebooks, out):
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-    return subprocess.run([sys.executable, "-m", "k49tut", "run", "--dataset", "sample",
-                           "--epochs", "3", "--seed", "7", "--notebooks", str(notebooks),
-                           "--output-dir", str(out)], capture_output=True, text=True,
-                          env=env, timeout=300)
+    return subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "k49tut",
+            "run",
+            "--dataset",
+            "sample",
+            "--epochs",
+            "3",
+            "--seed",
+            "7",
+            "--notebooks",
+            str(notebooks),
+            "--output-dir",
+            str(out),
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+    )
 
 
 def test_run_passes_parameters_and_writes_reports_and_figures(tmp_path):
     src = tmp_path / "nb"
     src.mkdir()
-    plot = ("%matplotlib inline\nimport matplotlib.pyplot as plt\n"
-            "plt.plot([1, 2]); plt.title(dataset)")
-    _notebook(src / "01_eda.ipynb", "print('part 1 on', dataset, 'with', epochs, 'epochs')",
-              plot)
-    _notebook(src / "02_cnn.ipynb",
-              "import pathlib\npathlib.Path(output_dir).mkdir(exist_ok=True)\n"
-              "(pathlib.Path(output_dir) / 'metrics.json').write_text(f'{epochs} {seed}')\n"
-              "print('epoch line', epochs)", "import os\nprint('working in', os.getcwd())")
+    plot = (
+        "%matplotlib inline\nimport matplotlib.pyplot as plt\nplt.plot([1, 2]); plt.title(dataset)"
+    )
+    _notebook(src / "01_eda.ipynb", "print('part 1 on', dataset, 'with', epochs, 'epochs')", plot)
+    _notebook(
+        src / "02_cnn.ipynb",
+        "import pathlib\npathlib.Path(output_dir).mkdir(exist_ok=True)\n"
+        "(pathlib.Path(output_dir) / 'metrics.json').write_text(f'{epochs} {seed}')\n"
+        "print('epoch line', epochs)",
+        "import os\nprint('working in', os.getcwd())",
+    )
     out = tmp_path / "out"
     result = _run(src, out)
     assert result.returncode == 0, result.stderr
@@ -76,25 +102,34 @@ def test_run_passes_parameters_and_writes_reports_and_figures(tmp_path):
 def test_only_declared_parameters_are_passed(tmp_path):
     src = tmp_path / "nb"
     src.mkdir()
-    _notebook(src / "01_eda.ipynb", "print(sorted(k for k in dir() if k.islower() and "
-              "not k.startswith('_') and k not in ('exit', 'get_ipython', 'quit', 'open')))",
-              parameters='dataset = "k49"')
+    _notebook(
+        src / "01_eda.ipynb",
+        "print(sorted(k for k in dir() if k.islower() and "
+        "not k.startswith('_') and k not in ('exit', 'get_ipython', 'quit', 'open')))",
+        parameters='dataset = "k49"',
+    )
     result = _run(src, tmp_path / "out")
     assert result.returncode == 0, result.stderr
     assert "['dataset']" in result.stdout.splitlines()
-    assert result.stderr == ""                           # no "Passed unknown parameter"
+    assert result.stderr == ""  # no "Passed unknown parameter"
 
 
 def test_failing_cell_exits_non_zero_naming_notebook_and_cell(tmp_path):
     src = tmp_path / "nb"
     src.mkdir()
-    _notebook(src / "01_eda.ipynb", "print('before the failure')",
-              "raise RuntimeError('the data looks wrong')", "print('never reached')")
+    _notebook(
+        src / "01_eda.ipynb",
+        "print('before the failure')",
+        "raise RuntimeError('the data looks wrong')",
+        "print('never reached')",
+    )
     _notebook(src / "02_cnn.ipynb", "print('part 2')")
     result = _run(src, tmp_path / "out")
     assert result.returncode == 1
-    assert ("01_eda.ipynb failed at In [4], the cell starting "
-            "\"raise RuntimeError('the data looks wrong')\"") in result.stderr
+    assert (
+        "01_eda.ipynb failed at In [4], the cell starting "
+        "\"raise RuntimeError('the data looks wrong')\""
+    ) in result.stderr
     assert "RuntimeError: the data looks wrong" in result.stderr
     assert "Traceback" not in result.stderr
     kept = nbformat.read(tmp_path / "out" / "01_eda.ipynb", as_version=4)
@@ -120,9 +155,9 @@ def test_the_run_list_names_every_notebook_of_the_tutorial():
 
 def test_runner_finds_the_notebooks_in_a_checkout_or_in_the_installed_package():
     found = notebooks_dir()
-    if paths.PACKAGE_DIR == CHECKOUT / "src" / "k49tut":    # editable install
+    if paths.PACKAGE_DIR == CHECKOUT / "src" / "k49tut":  # editable install
         assert found == CHECKOUT / "notebooks"
-    else:                                                   # installed: the wheel's copies
+    else:  # installed: the wheel's copies
         assert found == paths.PACKAGE_DIR / "notebooks"
     for name in NOTEBOOKS:
         assert (found / name).read_bytes() == (CHECKOUT / "notebooks" / name).read_bytes()

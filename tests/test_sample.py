@@ -15,7 +15,7 @@ from k49tut.fonts import font_path
 from k49tut.paths import checkout_root
 from k49tut.synth import FontSpec, allocate, make_split
 
-REAL_MEAN, REAL_INK = 46.5, 0.31      # first 100 real K49 test images (k49-facts)
+REAL_MEAN, REAL_INK = 46.5, 0.31  # first 100 real K49 test images (k49-facts)
 
 
 @pytest.fixture(scope="module")
@@ -56,7 +56,7 @@ def test_all_classes_present_and_counts_rank_like_k49(ds):
 
 def test_every_class_has_at_least_20_test_images(ds):
     counts = np.bincount(ds.y_test, minlength=49)
-    assert counts.min() == 20                       # the floor, reached by the rarest classes
+    assert counts.min() == 20  # the floor, reached by the rarest classes
     assert (counts[np.asarray(K49_TEST_COUNTS) == 1000] > 20).all()
 
 

@@ -21,8 +21,12 @@ from k49tut.runner import NOTEBOOKS
 def _download(args: argparse.Namespace) -> int:
     from k49tut.data import download
 
-    root = download(args.data_dir, mirror=args.mirror, force=args.force,
-                    progress=sys.stderr.isatty() or args.progress)
+    root = download(
+        args.data_dir,
+        mirror=args.mirror,
+        force=args.force,
+        progress=sys.stderr.isatty() or args.progress,
+    )
     print(f"All {len(K49_FILES)} K49 files are in {root} and verified.")
     return 0
 
@@ -52,17 +56,22 @@ def _run(args: argparse.Namespace) -> int:
 
     from k49tut.runner import run_all
 
-    return run_all(args.output_dir, dataset=args.dataset, data_dir=args.data_dir,
-                   epochs=args.epochs, seed=args.seed, batch_size=args.batch_size,
-                   source=Path(args.notebooks) if args.notebooks else None)
+    return run_all(
+        args.output_dir,
+        dataset=args.dataset,
+        data_dir=args.data_dir,
+        epochs=args.epochs,
+        seed=args.seed,
+        batch_size=args.batch_size,
+        source=Path(args.notebooks) if args.notebooks else None,
+    )
 
 
 def _notebooks(args: argparse.Namespace) -> int:
     from k49tut.runner import copy_notebooks
 
     copies = copy_notebooks(args.dest, force=args.force)
-    print(f"Copied {len(copies)} notebooks to {args.dest}: "
-          f"{', '.join(p.name for p in copies)}.")
+    print(f"Copied {len(copies)} notebooks to {args.dest}: {', '.join(p.name for p in copies)}.")
     print(f"Open them with: jupyter lab {args.dest}")
     return 0
 
@@ -73,15 +82,26 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--version", action="version", version=f"k49tut {__version__}")
     sub = p.add_subparsers(dest="command", required=True)
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--data-dir", metavar="D", help="data directory (default: "
-                        f"${paths.DATA_DIR_ENV}, the checkout's data/, or the user cache)")
-    common.add_argument("--mirror", metavar="URL", help="base URL holding the five files "
-                        f"under their official names (default: ${paths.MIRROR_ENV} or "
-                        "the official host)")
+    common.add_argument(
+        "--data-dir",
+        metavar="D",
+        help="data directory (default: "
+        f"${paths.DATA_DIR_ENV}, the checkout's data/, or the user cache)",
+    )
+    common.add_argument(
+        "--mirror",
+        metavar="URL",
+        help="base URL holding the five files "
+        f"under their official names (default: ${paths.MIRROR_ENV} or "
+        "the official host)",
+    )
     d = sub.add_parser("download", parents=[common], help="download and verify real K49")
     d.add_argument("--force", action="store_true", help="fetch again even if verified")
-    d.add_argument("--progress", action="store_true",
-                   help="show progress bars even when stderr is not a terminal")
+    d.add_argument(
+        "--progress",
+        action="store_true",
+        help="show progress bars even when stderr is not a terminal",
+    )
     d.set_defaults(func=_download)
     i = sub.add_parser("info", parents=[common], help="show which files are present")
     i.set_defaults(func=_info)
@@ -91,11 +111,18 @@ def parser() -> argparse.ArgumentParser:
     r.add_argument("--epochs", type=int, default=10, help="Part 2's epochs per model (10)")
     r.add_argument("--seed", type=int, default=49)
     r.add_argument("--batch-size", type=int, default=64)
-    r.add_argument("--output-dir", default="outputs",
-                   help="where the executed notebooks, reports and artifacts go (outputs)")
-    r.add_argument("--notebooks", metavar="DIR", help=f"where {', '.join(NOTEBOOKS)} are; "
-                   "those present are run, in order (default: the checkout's notebooks/, "
-                   "else the copies installed with k49tut)")
+    r.add_argument(
+        "--output-dir",
+        default="outputs",
+        help="where the executed notebooks, reports and artifacts go (outputs)",
+    )
+    r.add_argument(
+        "--notebooks",
+        metavar="DIR",
+        help=f"where {', '.join(NOTEBOOKS)} are; "
+        "those present are run, in order (default: the checkout's notebooks/, "
+        "else the copies installed with k49tut)",
+    )
     r.set_defaults(func=_run)
     n = sub.add_parser("notebooks", help="copy the notebooks into a folder, to open in Jupyter")
     n.add_argument("dest", metavar="DEST", help="the folder (created if needed)")

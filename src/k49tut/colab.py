@@ -27,8 +27,17 @@ from __future__ import annotations
 REPOSITORY = "https://github.com/k49tut/k49tut"
 
 #: k49tut's dependencies that ship with Colab (the cell leaves them as they are).
-PREINSTALLED = ("tensorflow", "keras", "numpy", "pandas", "matplotlib", "scikit-learn",
-                "scipy", "pillow", "requests")
+PREINSTALLED = (
+    "tensorflow",
+    "keras",
+    "numpy",
+    "pandas",
+    "matplotlib",
+    "scikit-learn",
+    "scipy",
+    "pillow",
+    "requests",
+)
 
 #: k49tut's dependencies that the cell installs, with k49tut's minimum versions.
 ADDED = ("pooch>=1.8", "tqdm>=4.66", "cleanlab>=2.6")

@@ -90,8 +90,9 @@ def _why(error: Exception) -> str:
         return f"the server answered HTTP {r.status_code} {r.reason}"
     if isinstance(error, requests.Timeout):
         return "no answer before the time-out (host unreachable or too slow)"
-    if isinstance(error, (requests.exceptions.ChunkedEncodingError,
-                          requests.exceptions.ContentDecodingError)):
+    if isinstance(
+        error, (requests.exceptions.ChunkedEncodingError, requests.exceptions.ContentDecodingError)
+    ):
         return "the transfer was cut short"
     text = str(error)
     match = re.search(r"\[Errno -?\d+\] [^'\")]*", text)
@@ -136,13 +137,15 @@ def _downloader(url: str, progress: bool):
     )
 
 
-def _fetch(spec: RemoteFile, root: Path, base: str, progress: bool,
-           files: tuple[RemoteFile, ...]) -> None:
+def _fetch(
+    spec: RemoteFile, root: Path, base: str, progress: bool, files: tuple[RemoteFile, ...]
+) -> None:
     """Fetch one file into ``root`` via a staging folder; replace nothing unless verified."""
     url = base + spec.name
     staging = root / STAGING_DIR
-    store = pooch.create(path=staging, base_url=base, registry={spec.name: spec.known_hash},
-                         retry_if_failed=RETRIES)
+    store = pooch.create(
+        path=staging, base_url=base, registry={spec.name: spec.known_hash}, retry_if_failed=RETRIES
+    )
     downloader = _downloader(url, progress)
     logger = pooch.get_logger()
     level = logger.level
@@ -175,9 +178,14 @@ def _fetch(spec: RemoteFile, root: Path, base: str, progress: bool,
     remember_verified(dest, spec.md5)
 
 
-def download(data_dir: str | os.PathLike | None = None, mirror: str | None = None,
-             force: bool = False, *, files: tuple[RemoteFile, ...] = K49_FILES,
-             progress: bool = True) -> Path:
+def download(
+    data_dir: str | os.PathLike | None = None,
+    mirror: str | None = None,
+    force: bool = False,
+    *,
+    files: tuple[RemoteFile, ...] = K49_FILES,
+    progress: bool = True,
+) -> Path:
     """Download the five K49 files into the data directory and return that directory.
 
     Files already present and verified are kept (``force=True`` fetches them again,
@@ -268,9 +276,10 @@ def _read_classmap(path: Path) -> pd.DataFrame:
     return cmap
 
 
-def arrays_from_files(train_imgs: Path, train_labels: Path, test_imgs: Path,
-                      test_labels: Path) -> tuple[np.ndarray, ...]:
-    """Read and validate four K49-format ``.npz`` files; returns x_train, y_train, x_test, y_test."""
+def arrays_from_files(
+    train_imgs: Path, train_labels: Path, test_imgs: Path, test_labels: Path
+) -> tuple[np.ndarray, ...]:
+    """Read and validate four K49-format ``.npz`` files: x_train, y_train, x_test, y_test."""
     x_train, y_train = _read_array(train_imgs), _read_array(train_labels)
     x_test, y_test = _read_array(test_imgs), _read_array(test_labels)
     _check_images(x_train, train_imgs)
@@ -299,8 +308,13 @@ def _load_k49(root: Path, verify: bool, mirror: str | None) -> Dataset:
     return Dataset(*arrays, classmap=cmap, name="k49", is_synthetic=False)
 
 
-def load(name: str = "k49", data_dir: str | os.PathLike | None = None, verify: bool = True,
-         *, mirror: str | None = None) -> Dataset:
+def load(
+    name: str = "k49",
+    data_dir: str | os.PathLike | None = None,
+    verify: bool = True,
+    *,
+    mirror: str | None = None,
+) -> Dataset:
     """Load a dataset as a :class:`Dataset`.
 
     ``name`` is ``"k49"`` (the real data, downloaded on first use), ``"sample"`` (the

@@ -47,8 +47,9 @@ def missing_tools() -> list[str]:
     return [name for name in TOOLS if importlib.util.find_spec(name) is None]
 
 
-def copy_notebooks(dest: str | os.PathLike, force: bool = False,
-                   source: Path | None = None) -> list[Path]:
+def copy_notebooks(
+    dest: str | os.PathLike, force: bool = False, source: Path | None = None
+) -> list[Path]:
     """Copy the tutorial's notebooks into ``dest`` (created if needed); returns the copies.
 
     Refuses, copying nothing, if a notebook of that name is already there, unless
@@ -124,8 +125,11 @@ def _parameters(notebook: Path, options: dict) -> dict:
     import papermill
 
     declared = papermill.inspect_notebook(str(notebook))
-    return {key: value for key, value in options.items()
-            if key in declared and ONLY_FOR.get(key, notebook.name) == notebook.name}
+    return {
+        key: value
+        for key, value in options.items()
+        if key in declared and ONLY_FOR.get(key, notebook.name) == notebook.name
+    }
 
 
 def _kernel_config(folder: str):
@@ -142,9 +146,15 @@ def _kernel_config(folder: str):
     return Config({"KernelManager": {"transport": "ipc", "ip": os.path.join(folder, "kernel")}})
 
 
-def run_all(output_dir: str | os.PathLike = "outputs", dataset: str = "k49",
-            data_dir: str | None = None, epochs: int = 10, seed: int = 49,
-            batch_size: int = 64, source: Path | None = None) -> int:
+def run_all(
+    output_dir: str | os.PathLike = "outputs",
+    dataset: str = "k49",
+    data_dir: str | None = None,
+    epochs: int = 10,
+    seed: int = 49,
+    batch_size: int = 64,
+    source: Path | None = None,
+) -> int:
     """Execute the notebooks (Parts 1 to 3) into ``output_dir``; returns the exit status.
 
     ``epochs`` and ``batch_size`` are Part 2's; Part 3 picks its own schedule. The
@@ -152,9 +162,12 @@ def run_all(output_dir: str | os.PathLike = "outputs", dataset: str = "k49",
     """
     missing = missing_tools()
     if missing:
-        print(f"k49tut run: running the notebooks needs {', '.join(missing)}, not installed "
-              "here. Install the notebook tools with\n  pip install 'k49tut[notebooks]'\n"
-              "(in a checkout of k49tut: make install).", file=sys.stderr)
+        print(
+            f"k49tut run: running the notebooks needs {', '.join(missing)}, not installed "
+            "here. Install the notebook tools with\n  pip install 'k49tut[notebooks]'\n"
+            "(in a checkout of k49tut: make install).",
+            file=sys.stderr,
+        )
         return 1
     import papermill
     from papermill.exceptions import PapermillExecutionError
@@ -167,29 +180,46 @@ def run_all(output_dir: str | os.PathLike = "outputs", dataset: str = "k49",
     out = Path(output_dir).resolve()
     names = [name for name in NOTEBOOKS if (source / name).is_file()]
     if not names:
-        print(f"k49tut run: no tutorial notebooks ({', '.join(NOTEBOOKS)}) in {source}; "
-              "pass --notebooks DIR.", file=sys.stderr)
+        print(
+            f"k49tut run: no tutorial notebooks ({', '.join(NOTEBOOKS)}) in {source}; "
+            "pass --notebooks DIR.",
+            file=sys.stderr,
+        )
         return 1
     out.mkdir(parents=True, exist_ok=True)
-    options = {"dataset": dataset, "data_dir": data_dir, "epochs": epochs, "seed": seed,
-               "batch_size": batch_size, "output_dir": str(out)}
+    options = {
+        "dataset": dataset,
+        "data_dir": data_dir,
+        "epochs": epochs,
+        "seed": seed,
+        "batch_size": batch_size,
+        "output_dir": str(out),
+    }
     with tempfile.TemporaryDirectory(prefix="k49tut-kernel-") as sockets:
         for n, name in enumerate(names, 1):
             target = out / name
             print(f"[{n}/{len(names)}] {name} on {dataset!r} -> {target}", flush=True)
             try:
                 papermill.execute_notebook(
-                    str(source / name), str(target),
-                    parameters=_parameters(source / name, options), cwd=str(out),
-                    kernel_name="python3", progress_bar=sys.stderr.isatty(),
-                    stdout_file=sys.stdout, stderr_file=sys.stderr,  # prints and epoch lines
-                    config=_kernel_config(sockets))
+                    str(source / name),
+                    str(target),
+                    parameters=_parameters(source / name, options),
+                    cwd=str(out),
+                    kernel_name="python3",
+                    progress_bar=sys.stderr.isatty(),
+                    stdout_file=sys.stdout,
+                    stderr_file=sys.stderr,  # prints and epoch lines
+                    config=_kernel_config(sockets),
+                )
             except PapermillExecutionError as error:
                 export_html(target)
-                print(f"k49tut run: {name} failed at In [{error.exec_count}], the cell "
-                      f"starting {_first_line(target, error.exec_count)!r}:\n  {error.ename}: "
-                      f"{error.evalue}\nThe partly executed notebook is kept: {target} "
-                      f"(and {target.with_suffix('.html').name}).", file=sys.stderr)
+                print(
+                    f"k49tut run: {name} failed at In [{error.exec_count}], the cell "
+                    f"starting {_first_line(target, error.exec_count)!r}:\n  {error.ename}: "
+                    f"{error.evalue}\nThe partly executed notebook is kept: {target} "
+                    f"(and {target.with_suffix('.html').name}).",
+                    file=sys.stderr,
+                )
                 return 1
             html = export_html(target)
             figures = export_figures(target, out / "figures" / target.stem)
