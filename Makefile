@@ -9,8 +9,9 @@ EXTRAS ?= dev
 MIN_VENV    ?= .venv-min
 MIN_BIN     := $(MIN_VENV)/bin
 CONSTRAINTS ?= .ci/constraints-min.txt
-# What ruff lints; it formats the same Python files but not the notebooks (pyproject.toml).
-LINTED  := src tests scripts benchmarks notebooks setup.py
+# What ruff lints: the code and the notebooks. It fixes and formats only the code.
+CODE    := src tests scripts benchmarks setup.py
+LINTED  := $(CODE) notebooks
 comma  := ,
 STAMP  := $(VENV)/.installed-$(subst $(comma),-,$(EXTRAS))
 
@@ -67,8 +68,8 @@ lint: install  ## ruff: lint the code and the notebooks, check the code's format
 	$(BIN)/ruff format --check $(LINTED)
 
 format: install  ## ruff: apply safe fixes and format the code (never the notebooks)
-	$(BIN)/ruff check --fix-only $(LINTED)
-	$(BIN)/ruff format $(LINTED)
+	$(BIN)/ruff check --fix-only $(CODE)
+	$(BIN)/ruff format $(CODE)
 
 data: install  ## download and verify real Kuzushiji-49 into data/ (about 77 MB)
 	$(BIN)/k49tut download
