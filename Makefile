@@ -34,11 +34,11 @@ $(STAMP): pyproject.toml
 demo: install  ## the whole tutorial on the offline sample, into outputs/ (about 5.5 minutes on 2 cores)
 	$(MAKE) --no-print-directory run-all DATASET=sample
 
-run-all: install  ## execute both notebooks headless into $(OUTPUT_DIR)/ (DATASET, EPOCHS, SEED, DATA_DIR)
+run-all: install  ## execute the notebooks headless into $(OUTPUT_DIR)/ (DATASET, EPOCHS, SEED, DATA_DIR)
 	$(BIN)/k49tut run --dataset $(DATASET) --epochs $(EPOCHS) --seed $(SEED) \
 	    --output-dir $(OUTPUT_DIR) $(if $(DATA_DIR),--data-dir $(DATA_DIR))
 
-test: install  ## unit tests, doctests and nbval over both notebooks on the sample
+test: install  ## unit tests, doctests and nbval over the notebooks on the sample
 	$(BIN)/python -m pytest
 
 data: install  ## download and verify real Kuzushiji-49 into data/ (about 77 MB)

@@ -74,15 +74,15 @@ def parser() -> argparse.ArgumentParser:
     d.set_defaults(func=_download)
     i = sub.add_parser("info", parents=[common], help="show which files are present")
     i.set_defaults(func=_info)
-    r = sub.add_parser("run", help="execute both notebooks headless (papermill), with reports")
+    r = sub.add_parser("run", help="execute the notebooks headless (papermill), with reports")
     r.add_argument("--dataset", default="k49", choices=["k49", "sample", "standin"])
     r.add_argument("--data-dir", metavar="D")
     r.add_argument("--epochs", type=int, default=10, help="Part 2's epochs per model (10)")
     r.add_argument("--seed", type=int, default=49)
     r.add_argument("--batch-size", type=int, default=64)
     r.add_argument("--output-dir", default="outputs")
-    r.add_argument("--notebooks", metavar="DIR", help="where 01_eda.ipynb, 02_cnn.ipynb and "
-                   "03_recipe.ipynb are; those present are run, in order "
+    r.add_argument("--notebooks", metavar="DIR", help="where 01_eda.ipynb ... 04_inside.ipynb "
+                   "are; those present are run, in order "
                    "(default: the checkout's notebooks/)")
     r.set_defaults(func=_run)
     return p

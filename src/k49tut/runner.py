@@ -1,12 +1,13 @@
-"""Run the tutorial headless: both notebooks with papermill, then HTML reports and PNG figures.
+"""Run the tutorial headless: the notebooks with papermill, then HTML reports and PNG figures.
 
 ``k49tut run`` (and ``make run-all`` / ``make demo``) call :func:`run_all`. What it leaves in
 the output directory::
 
-    01_eda.ipynb  02_cnn.ipynb  03_recipe.ipynb (and .html)     executed notebooks, reports
-    figures/01_eda/*.png  figures/02_cnn/*.png  ...             every figure, in order
-    model.keras  predictions.csv  metrics.json                  Part 2's artifacts
-    recipe_model.keras  recipe_metrics.json                     Part 3's artifacts
+    01_eda.ipynb ... 04_inside.ipynb (and .html)      executed notebooks, reports
+    figures/01_eda/*.png  figures/02_cnn/*.png  ...   every figure, in order
+    model.keras  predictions.csv  metrics.json        Part 2's artifacts
+    recipe_model.keras  recipe_metrics.json           Part 3's artifacts
+    inside_metrics.json                               Part 4's metrics
 
 If a cell fails, the run stops with exit status 1 and a message naming the notebook and
 the cell; the partially executed notebook (and its report) are kept.
@@ -20,7 +21,7 @@ import os
 import sys
 from pathlib import Path
 
-NOTEBOOKS = ("01_eda.ipynb", "02_cnn.ipynb", "03_recipe.ipynb")
+NOTEBOOKS = ("01_eda.ipynb", "02_cnn.ipynb", "03_recipe.ipynb", "04_inside.ipynb")
 
 
 def notebooks_dir() -> Path:
@@ -75,9 +76,10 @@ def _first_line(notebook: Path, exec_count: int) -> str:
 def run_all(output_dir: str | os.PathLike = "outputs", dataset: str = "k49",
             data_dir: str | None = None, epochs: int = 10, seed: int = 49,
             batch_size: int = 64, source: Path | None = None) -> int:
-    """Execute the notebooks (Parts 1 to 3) into ``output_dir``; returns the exit status.
+    """Execute the notebooks (Parts 1 to 4) into ``output_dir``; returns the exit status.
 
-    ``epochs`` and ``batch_size`` are Part 2's; Part 3 picks its own schedule.
+    ``epochs`` and ``batch_size`` are Part 2's; Part 3 picks its own schedule; Part 4 reads
+    Part 3's model from ``output_dir``.
     """
     import papermill
     from papermill.exceptions import PapermillExecutionError
@@ -89,7 +91,8 @@ def run_all(output_dir: str | os.PathLike = "outputs", dataset: str = "k49",
     common = {"dataset": dataset, "data_dir": data_dir}
     extra = {"02_cnn.ipynb": {"epochs": epochs, "seed": seed, "batch_size": batch_size,
                               "output_dir": str(out)},
-             "03_recipe.ipynb": {"seed": seed, "output_dir": str(out)}}
+             "03_recipe.ipynb": {"seed": seed, "output_dir": str(out)},
+             "04_inside.ipynb": {"seed": seed, "output_dir": str(out)}}
     names = [name for name in NOTEBOOKS if (source / name).is_file()]
     if not names:
         print(f"k49tut run: no tutorial notebooks ({', '.join(NOTEBOOKS)}) in {source}; "

@@ -4,11 +4,13 @@
 - :mod:`k49tut.plots.concepts`: small illustrations of how a CNN works (Part 2).
 - :mod:`k49tut.plots.results`: training curves and evaluation (Part 2).
 - :mod:`k49tut.plots.recipe`: augmented images, schedules and the ablation (Part 3).
+- :mod:`k49tut.plots.inside`: kernels, feature maps, attributions, calibration, doubtful
+  labels (Part 4).
 
 Call :func:`k49tut.fonts.setup` first so that hiragana render.
 """
 
-from k49tut.plots import recipe
+from k49tut.plots import inside, recipe
 from k49tut.plots.concepts import activations, convolution, max_pooling
 from k49tut.plots.data import (ACCENT, class_distribution, embedding, examples_grid,
                                ink_by_class, mean_images, nearest_pairs, pixel_histogram,
@@ -18,7 +20,7 @@ from k49tut.plots.results import (class_errors, compare_scores, confusion_matrix
                                   precision_recall)
 
 __all__ = [
-    "ACCENT", "activations", "recipe", "class_distribution", "class_errors", "compare_scores",
+    "ACCENT", "activations", "inside", "recipe", "class_distribution", "class_errors", "compare_scores",
     "confusion_matrix", "confusions", "convolution", "embedding", "examples_grid", "gallery",
     "ink_by_class", "learning_curves", "max_pooling", "mean_images", "nearest_pairs",
     "per_class_scores", "pixel_histogram", "place_labels", "plural", "precision_recall",

@@ -1,0 +1,158 @@
+"""Figures of Part 4: kernels, feature maps, attributions, maps of features, calibration and
+galleries of doubtful images. The notebook computes every array; these functions draw.
+
+>>> import numpy as np, pandas as pd
+>>> from k49tut.plots.inside import reliability
+>>> table = pd.DataFrame({"confidence": [0.3, 0.9], "accuracy": [0.2, 0.95],
+...                       "count": [10, 90]}, index=[4, 13])
+>>> fig = reliability({"before": table}, {"before": 0.047})
+>>> fig.axes[0].get_title()
+'before: ECE 0.047'
+"""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+
+from k49tut.plots.concepts import _show_matrix
+from k49tut.plots.data import _titled, draw_map, plural
+
+
+def kernels(learned: np.ndarray, hand_made: dict, cols: int = 12, source: str = "") -> Figure:
+    """The first layer's 3x3 kernels (``learned``: (3, 3, 1, K)) below hand-made ones.
+
+    Each learned kernel is scaled to its own largest absolute weight (batch normalisation
+    after the convolution makes the overall scale meaningless): red positive, blue negative.
+    """
+    weights = np.moveaxis(learned[:, :, 0, :], -1, 0)
+    rows = int(np.ceil(len(weights) / cols))
+    fig = plt.figure(figsize=(cols * 0.8, 1.9 + rows * 0.85), layout="constrained")
+    top, bottom = fig.subfigures(2, 1, height_ratios=[1.9, rows * 0.85])
+    axes = top.subplots(1, len(hand_made), squeeze=False)[0]
+    for ax, (name, kernel) in zip(axes, hand_made.items()):
+        _show_matrix(ax, kernel)
+        ax.set_title(f"hand-made: {name}", fontsize=10)
+    grid = bottom.subplots(rows, cols, squeeze=False)
+    for ax in grid.flat:
+        ax.axis("off")
+    for ax, w in zip(grid.flat, weights):
+        limit = np.abs(w).max() or 1
+        ax.imshow(w, cmap="coolwarm", vmin=-limit, vmax=limit)
+    bottom.suptitle(f"learned: the {plural(len(weights), 'kernel')} of the first convolution",
+                    fontsize=10)
+    return _titled(fig, "First-layer kernels", source)
+
+
+def feature_maps(image: np.ndarray, maps: dict, per_stage: int = 8, title: str = "",
+                 source: str = "") -> Figure:
+    """One image, then the first ``per_stage`` channels of each stage's output.
+
+    ``maps``: stage name -> array (H, W, C) for this image.
+    """
+    fig, axes = plt.subplots(len(maps), per_stage + 1,
+                             figsize=(1.15 * (per_stage + 1) + 1.2, 1.25 * len(maps) + 0.8),
+                             layout="constrained", squeeze=False)
+    for ax in axes.flat:
+        ax.set_xticks([])
+        ax.set_yticks([])
+        for spine in ax.spines.values():
+            spine.set_visible(False)
+    axes[0, 0].imshow(np.squeeze(image), cmap="gray")
+    axes[0, 0].set_title("input", fontsize=9)
+    for row, (name, values) in zip(axes, maps.items()):
+        row[0].set_ylabel(f"{name}\n{values.shape[2]} channels", rotation=0, ha="right",
+                          va="center", fontsize=9)
+        for k, ax in enumerate(row[1:]):
+            if k < values.shape[-1]:
+                ax.imshow(values[..., k], cmap="magma")
+    return _titled(fig, title or "Feature maps, stage by stage", source)
+
+
+def attributions(images: np.ndarray, pixel_maps: np.ndarray, cams: np.ndarray, captions,
+                 source: str = "") -> Figure:
+    """Per image: the image, a pixel attribution and a Grad-CAM heat map over the image.
+
+    ``captions``: one short text per image (e.g. ``"あ → あ  0.98"``).
+    """
+    n = len(images)
+    fig, axes = plt.subplots(3, n, figsize=(1.6 * n + 1.4, 5.6), layout="constrained",
+                             squeeze=False)
+    for k in range(n):
+        img = np.squeeze(images[k]).astype(float)
+        axes[0, k].imshow(img, cmap="gray")
+        axes[0, k].set_title(captions[k], fontsize=11)
+        limit = np.abs(pixel_maps[k]).max() or 1
+        axes[1, k].imshow(np.squeeze(pixel_maps[k]), cmap="coolwarm", vmin=-limit, vmax=limit)
+        axes[2, k].imshow(img, cmap="gray")
+        axes[2, k].imshow(cams[k], cmap="jet", alpha=0.45, vmin=0, vmax=cams[k].max() or 1)
+    for ax in axes.flat:
+        ax.set_xticks([])
+        ax.set_yticks([])
+    for ax, name in zip(axes[:, 0], ("image", "integrated\ngradients", "Grad-CAM")):
+        ax.set_ylabel(name, fontsize=10)
+    return _titled(fig, "Where the evidence lies (red: pixels that raise the predicted "
+                        "class's probability, blue: lower it)", source)
+
+
+def maps(coordinates: dict, labels: np.ndarray, chars, source: str = "") -> Figure:
+    """Side-by-side 2-D maps (e.g. t-SNE) of the same images, one per representation."""
+    fig, axes = plt.subplots(1, len(coordinates), figsize=(7.5 * len(coordinates), 7.8),
+                             layout="constrained", squeeze=False)
+    for ax, (name, xy) in zip(axes[0], coordinates.items()):
+        draw_map(ax, xy, labels, chars, fontsize=12, label_size=0.05)
+        ax.set_title(name, fontsize=12)
+    return _titled(fig, f"t-SNE maps of the same {plural(len(labels), 'test image')}", source)
+
+
+def reliability(tables: dict, eces: dict, source: str = "") -> Figure:
+    """Reliability diagrams side by side: accuracy against confidence per confidence bin.
+
+    ``tables``: name -> DataFrame with ``confidence``, ``accuracy`` and ``count`` per bin;
+    ``eces``: name -> expected calibration error. Points below the diagonal mean
+    overconfidence; a point's area grows with the number of images in its bin.
+    """
+    fig, axes = plt.subplots(1, len(tables), figsize=(4.6 * len(tables), 4.6),
+                             layout="constrained", squeeze=False, sharey=True)
+    for ax, (name, table) in zip(axes[0], tables.items()):
+        ax.plot([0, 1], [0, 1], color="0.5", lw=1, ls="--", label="perfectly calibrated")
+        ax.plot(table["confidence"], table["accuracy"], "-", color="tab:blue", lw=1)
+        ax.scatter(table["confidence"], table["accuracy"], color="tab:blue", zorder=3,
+                   s=12 + 400 * np.sqrt(table["count"] / table["count"].sum()),
+                   label="this model (area: images in the bin)")
+        ax.set(xlim=(0, 1), ylim=(0, 1.02), xlabel="confidence (top probability)")
+        ax.set_title(f"{name}: ECE {eces[name]:.3f}", fontsize=11)
+        ax.grid(alpha=0.3)
+    axes[0, 0].set_ylabel("accuracy")
+    axes[0, 0].legend(loc="upper left", fontsize=9)
+    return _titled(fig, "Reliability diagrams: accuracy against confidence", source)
+
+
+def per_class_counts(counts: pd.Series, what: str, source: str = "") -> Figure:
+    """A bar per character (index: characters) with ``what`` on the vertical axis."""
+    fig, ax = plt.subplots(figsize=(13, 3.4), layout="constrained")
+    ax.bar(range(len(counts)), counts.to_numpy(), color="tab:orange")
+    ax.set_xticks(range(len(counts)), counts.index, fontsize=12)
+    ax.set_xlim(-0.7, len(counts) - 0.3)
+    ax.set_ylabel(what)
+    ax.yaxis.get_major_locator().set_params(integer=True)
+    ax.grid(axis="y", alpha=0.3)
+    return _titled(fig, f"{what.capitalize()} per character: {int(counts.sum())} in all",
+                   source)
+
+
+def captioned(images: np.ndarray, captions, title: str, cols: int = 8,
+              source: str = "") -> Figure:
+    """A grid of images, each with a caption of one or two short lines."""
+    n = max(len(images), 1)
+    rows = int(np.ceil(n / cols))
+    fig, axes = plt.subplots(rows, cols, figsize=(cols * 1.35, rows * 1.75 + 0.7),
+                             layout="constrained", squeeze=False)
+    for ax in axes.flat:
+        ax.axis("off")
+    for ax, image, caption in zip(axes.flat, images, captions):
+        ax.imshow(np.squeeze(image), cmap="gray")
+        ax.set_title(caption, fontsize=10)
+    return _titled(fig, title, source)
