@@ -5,7 +5,7 @@ galleries of doubtful images. The notebook computes every array; these functions
 >>> from k49tut.plots.inside import reliability
 >>> table = pd.DataFrame({"confidence": [0.3, 0.9], "accuracy": [0.2, 0.95],
 ...                       "count": [10, 90]}, index=[4, 13])
->>> fig = reliability({"before": table}, {"before": 0.047})
+>>> fig = reliability({"before": (table, 0.047)})
 >>> fig.axes[0].get_title()
 'before: ECE 0.047'
 """
@@ -87,14 +87,15 @@ def attributions(images: np.ndarray, pixel_maps: np.ndarray, cams: np.ndarray, c
         limit = np.abs(pixel_maps[k]).max() or 1
         axes[1, k].imshow(np.squeeze(pixel_maps[k]), cmap="coolwarm", vmin=-limit, vmax=limit)
         axes[2, k].imshow(img, cmap="gray")
-        axes[2, k].imshow(cams[k], cmap="jet", alpha=0.45, vmin=0, vmax=cams[k].max() or 1)
+        axes[2, k].imshow(cams[k], cmap="inferno", alpha=0.55, vmin=0, vmax=cams[k].max() or 1)
     for ax in axes.flat:
         ax.set_xticks([])
         ax.set_yticks([])
-    for ax, name in zip(axes[:, 0], ("image", "integrated\ngradients", "Grad-CAM")):
-        ax.set_ylabel(name, fontsize=10)
-    return _titled(fig, "Where the evidence lies (red: pixels that raise the predicted "
-                        "class's probability, blue: lower it)", source)
+    names = ("image", "integrated gradients\nred: raises the\nprobability,\nblue: lowers it",
+             "Grad-CAM\nbright: the region\nthat raises\nthe logit")
+    for ax, name in zip(axes[:, 0], names):
+        ax.set_ylabel(name, fontsize=9)
+    return _titled(fig, "Where the evidence lies, for the predicted character", source)
 
 
 def maps(coordinates: dict, labels: np.ndarray, chars, source: str = "") -> Figure:
@@ -107,40 +108,47 @@ def maps(coordinates: dict, labels: np.ndarray, chars, source: str = "") -> Figu
     return _titled(fig, f"t-SNE maps of the same {plural(len(labels), 'test image')}", source)
 
 
-def reliability(tables: dict, eces: dict, source: str = "") -> Figure:
-    """Reliability diagrams side by side: accuracy against confidence per confidence bin.
+def reliability(panels: dict, source: str = "") -> Figure:
+    """Reliability diagrams: accuracy against confidence per confidence bin, two per row.
 
-    ``tables``: name -> DataFrame with ``confidence``, ``accuracy`` and ``count`` per bin;
-    ``eces``: name -> expected calibration error. Points below the diagonal mean
-    overconfidence; a point's area grows with the number of images in its bin.
+    ``panels``: name -> (table, ECE), the table with ``confidence``, ``accuracy`` and
+    ``count`` per bin. Points below the diagonal mean overconfidence; bigger points hold
+    more images.
     """
-    fig, axes = plt.subplots(1, len(tables), figsize=(4.6 * len(tables), 4.6),
-                             layout="constrained", squeeze=False, sharey=True)
-    for ax, (name, table) in zip(axes[0], tables.items()):
+    cols = min(len(panels), 2)
+    rows = int(np.ceil(len(panels) / cols))
+    fig, axes = plt.subplots(rows, cols, figsize=(4.6 * cols, 4.3 * rows),
+                             layout="constrained", squeeze=False, sharex=True, sharey=True)
+    for ax in axes.flat[len(panels):]:
+        ax.axis("off")
+    for ax, (name, (table, ece)) in zip(axes.flat, panels.items()):
         ax.plot([0, 1], [0, 1], color="0.5", lw=1, ls="--", label="perfectly calibrated")
         ax.plot(table["confidence"], table["accuracy"], "-", color="tab:blue", lw=1)
         ax.scatter(table["confidence"], table["accuracy"], color="tab:blue", zorder=3,
                    s=12 + 400 * np.sqrt(table["count"] / table["count"].sum()),
-                   label="this model (area: images in the bin)")
-        ax.set(xlim=(0, 1), ylim=(0, 1.02), xlabel="confidence (top probability)")
-        ax.set_title(f"{name}: ECE {eces[name]:.3f}", fontsize=11)
+                   label="this model (bigger: more images)")
+        ax.set(xlim=(0, 1.03), ylim=(-0.02, 1.04))
+        ax.set_title(f"{name}: ECE {ece:.3f}", fontsize=11)
         ax.grid(alpha=0.3)
-    axes[0, 0].set_ylabel("accuracy")
-    axes[0, 0].legend(loc="upper left", fontsize=9)
+    for ax in axes[-1]:
+        ax.set_xlabel("confidence (top probability)")
+    for ax in axes[:, 0]:
+        ax.set_ylabel("accuracy")
+    handles, labels = axes[0, 0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="outside lower center", ncols=2, fontsize=9,
+               markerscale=0.4)
     return _titled(fig, "Reliability diagrams: accuracy against confidence", source)
 
 
-def per_class_counts(counts: pd.Series, what: str, source: str = "") -> Figure:
-    """A bar per character (index: characters) with ``what`` on the vertical axis."""
+def per_class_bars(values: pd.Series, ylabel: str, title: str, source: str = "") -> Figure:
+    """A bar per character (index: characters), e.g. the share of its images flagged."""
     fig, ax = plt.subplots(figsize=(13, 3.4), layout="constrained")
-    ax.bar(range(len(counts)), counts.to_numpy(), color="tab:orange")
-    ax.set_xticks(range(len(counts)), counts.index, fontsize=12)
-    ax.set_xlim(-0.7, len(counts) - 0.3)
-    ax.set_ylabel(what)
-    ax.yaxis.get_major_locator().set_params(integer=True)
+    ax.bar(range(len(values)), values.to_numpy(), color="tab:orange")
+    ax.set_xticks(range(len(values)), values.index, fontsize=12)
+    ax.set_xlim(-0.7, len(values) - 0.3)
+    ax.set_ylabel(ylabel)
     ax.grid(axis="y", alpha=0.3)
-    return _titled(fig, f"{what.capitalize()} per character: {int(counts.sum())} in all",
-                   source)
+    return _titled(fig, title, source)
 
 
 def captioned(images: np.ndarray, captions, title: str, cols: int = 8,
