@@ -17,7 +17,6 @@ import json
 import math
 import os
 import platform
-import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -62,11 +61,17 @@ def library_versions() -> dict[str, str]:
 
 
 def _atomic_write(path: Path, write) -> None:
-    """Call ``write(temporary_path)``, then move the result onto ``path``."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=path.suffix)
+    """Call ``write(temporary_path)``, then move the result onto ``path``.
+
+    The temporary file has a fresh random name (never a planted one) and the
+    permissions the user's umask gives.
+    """
+    from k49tut.storage import create_unique
+
+    fd, tmp = create_unique(path.parent, f".{path.name}.", path.suffix)
     os.close(fd)
     try:
-        write(Path(tmp))
+        write(tmp)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
