@@ -73,22 +73,49 @@ class Dataset:
 # --------------------------------------------------------------------------- load
 
 
+#: The largest expansion deflate allows (1032:1), with room for the stream's ends.
+_DEFLATE_RATIO = 1032
+
+
+def _member(archive: zipfile.ZipFile, path: Path) -> zipfile.ZipInfo:
+    """The ``arr_0.npy`` entry of a K49 archive, after checks that cost no memory."""
+    names = archive.namelist()
+    if "arr_0.npy" not in names:
+        raise DataFormatError(
+            f"{path} holds the arrays {[n.removesuffix('.npy') for n in names]}, but "
+            "K49 files hold one array named 'arr_0'."
+        )
+    info = archive.getinfo("arr_0.npy")
+    if info.flag_bits & 0x1:
+        raise DataFormatError(f"{path} is encrypted; K49 files are not.{_DAMAGED}")
+    if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+        raise DataFormatError(f"{path} uses zip compression method {info.compress_type}; K49 "
+                              f"files are deflated (8) or stored (0).{_DAMAGED}")
+    on_disk = path.stat().st_size
+    limit = info.compress_size * (_DEFLATE_RATIO if info.compress_type else 1) + 64
+    if info.compress_size > on_disk or info.file_size > limit:
+        raise DataFormatError(
+            f"{path} claims {info.file_size:,} bytes of array data in {info.compress_size:,} "
+            f"compressed bytes of a {on_disk:,}-byte file, which cannot be.{_DAMAGED}")
+    return info
+
+
 _DAMAGED = (" It may be incomplete or damaged: delete it, or run "
             "`k49tut download --force`.")
 
 
 def _read_array(path: Path) -> np.ndarray:
-    """The ``arr_0`` array of a K49 ``.npz``, read straight into aligned memory."""
+    """The ``arr_0`` array of a K49 ``.npz``, read straight into aligned memory.
+
+    Every damage (not a zip, bad deflate stream, bad CRC, encryption, an unknown
+    compression method, sizes that disagree) raises :class:`DataFormatError` naming the
+    file; sizes are checked against the archive before any memory is allocated.
+    """
     try:
         with zipfile.ZipFile(path) as archive:
-            names = archive.namelist()
-            if "arr_0.npy" not in names:
-                raise DataFormatError(
-                    f"{path} holds the arrays {[n.removesuffix('.npy') for n in names]}, but "
-                    "K49 files hold one array named 'arr_0'."
-                )
-            with archive.open("arr_0.npy") as stream:
-                return read_npy(stream)
+            info = _member(archive, path)
+            with archive.open(info) as stream:
+                return read_npy(stream, size=info.file_size)
     except DataFormatError:
         raise
     except IsADirectoryError:
@@ -99,7 +126,7 @@ def _read_array(path: Path) -> np.ndarray:
             raise DataFormatError(f"{path} is not a readable .npz file ({error}).{_DAMAGED}") \
                 from None
         raise StorageError(f"Cannot read {path}: {reason(error)}.") from None
-    except (ValueError, EOFError, zipfile.BadZipFile, KeyError) as error:
+    except Exception as error:  # BadZipFile, zlib.error, EOFError, ValueError, ...
         raise DataFormatError(
             f"{path} is not a readable .npz file ({type(error).__name__}: {error}).{_DAMAGED}"
         ) from None
