@@ -90,6 +90,11 @@ def _json_ready(value):
     return value
 
 
+#: The files :func:`save` writes (each after its set's prefix, e.g. ``recipe_model.keras``).
+FILE_NAMES = {"model": "model.keras", "predictions": "predictions.csv",
+              "metrics": "metrics.json"}
+
+
 def save(output_dir, *, model=None, predictions: pd.DataFrame | None = None,
          metrics: dict | None = None, prefix: str = "") -> dict[str, Path]:
     """Write ``model.keras``, ``predictions.csv`` and ``metrics.json`` into ``output_dir``.
@@ -109,13 +114,13 @@ def save(output_dir, *, model=None, predictions: pd.DataFrame | None = None,
     out.mkdir(parents=True, exist_ok=True)
     written = {}
     if model is not None:
-        written["model"] = out / f"{prefix}model.keras"
+        written["model"] = out / f"{prefix}{FILE_NAMES['model']}"
         _atomic_write(written["model"], model.save)
     if predictions is not None:
-        written["predictions"] = out / f"{prefix}predictions.csv"
+        written["predictions"] = out / f"{prefix}{FILE_NAMES['predictions']}"
         _atomic_write(written["predictions"], predictions.to_csv)
     if metrics is not None:
-        written["metrics"] = out / f"{prefix}metrics.json"
+        written["metrics"] = out / f"{prefix}{FILE_NAMES['metrics']}"
         text = json.dumps(_json_ready({**metrics, "versions": library_versions()}), indent=2,
                           ensure_ascii=False) + "\n"
         _atomic_write(written["metrics"], lambda p: p.write_text(text, encoding="utf-8"))
