@@ -90,7 +90,8 @@ class LocalServer:
         self.httpd.daemon_threads = True
         self.httpd.routes = {}
         self.httpd.hits = []
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True,
+                                       kwargs={"poll_interval": 0.05})
         self.thread.start()
 
     @property

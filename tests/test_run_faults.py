@@ -201,11 +201,16 @@ def test_sigterm_stops_the_run_like_ctrl_c(tmp_path):
 
 # ------------------------------------------------------------------ a re-run into used output
 
+#: A 1x1 PNG: a figure in the executed notebook without starting matplotlib.
+_PNG = ("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAA"
+        "AABJRU5ErkJggg==")
+
 def test_rerun_moves_the_earlier_results_aside(tmp_path):
     out = tmp_path / "out"
     full = tmp_path / "full"
-    plot = ("%matplotlib inline\nimport matplotlib.pyplot as plt\nplt.plot([1, 2])")
-    _notebook(full / "01_eda.ipynb", "print('first run')", plot)
+    figure = ("import base64\nfrom IPython.display import Image, display\n"
+              f"display(Image(data=base64.b64decode({_PNG!r})))")
+    _notebook(full / "01_eda.ipynb", "print('first run')", figure)
     _notebook(full / "02_cnn.ipynb",
               "import pathlib\n(pathlib.Path(output_dir) / 'metrics.json').write_text('old')")
     assert _run(full, out).returncode == 0

@@ -114,7 +114,8 @@ def download(data_dir: str | os.PathLike | None = None, mirror: str | None = Non
             _fetch_all(root, todo, source, progress, fetched, clear_stale=alone)
     except (DownloadError, ChecksumError, StorageError) as error:
         storage.remove_empty(created)
-        text = f"{error}\n{_outcome(root, fetched)}\n{_what_to_do(error, root)}"
+        text = str(error) if "was changed" in str(error) else f"{error}\n{_outcome(root, fetched)}"
+        text = f"{text}\n{_what_to_do(error, root)}"
         raise type(error)(source.scrub(text)) from None
     except BaseException:
         storage.remove_empty(created)

@@ -18,7 +18,7 @@ from pathlib import Path
 from urllib.parse import unquote
 
 from k49tut import storage
-from k49tut.errors import ChecksumError, DownloadError, StorageError
+from k49tut.errors import ChecksumError, DownloadError, ParameterError, StorageError
 from k49tut.files import RemoteFile
 from k49tut.mirror import Mirror, shown
 
@@ -43,7 +43,8 @@ def _file_timeout() -> float:
     except ValueError:
         seconds = 0
     if not seconds > 0:
-        raise DownloadError(f"{FILE_TIMEOUT_ENV}={value!r} is not a number of seconds above 0.")
+        raise ParameterError(f"{FILE_TIMEOUT_ENV}={value!r} is not a number of seconds above "
+                             "0.")
     return seconds
 
 
