@@ -28,9 +28,9 @@ STAGING_PREFIX = ".partial"
 
 def _what_to_do(error: K49TutError, root: Path) -> str:
     if isinstance(error, StorageError):
-        first = ("What to do: free some space or make the directory writable, or choose "
-                 "another data directory (`--data-dir D`, `K49TUT_DATA_DIR=D`, "
-                 "`download(data_dir=D)`).")
+        first = ("What to do: choose another data directory (`--data-dir D`, "
+                 "`K49TUT_DATA_DIR=D`, `download(data_dir=D)`), or fix this one (free space, "
+                 "permissions).")
     else:
         first = ("What to do: check the network, or use a mirror that holds the files under "
                  "their official names (`--mirror URL`, `K49TUT_MIRROR=URL`, "
@@ -53,12 +53,13 @@ def _to_fetch(root: Path, files: tuple[RemoteFile, ...], force: bool) -> list[Re
         if status == "not a file":
             raise StorageError(
                 f"{root / spec.name} is a directory (or another non-file), where the file "
-                f"{spec.name} belongs. Move it away, then run again. Nothing was changed.")
+                f"{spec.name} belongs. Move it away, then run again. Nothing was changed.\n"
+                + OFFLINE)
         if status == "unreadable":
             raise StorageError(
                 f"Cannot read {root / spec.name}: {unreadable_reason(root / spec.name)}. "
                 "It may be intact, so it is not replaced: fix its permissions (or ask its "
-                "owner), or move it away, then run again. Nothing was changed.")
+                "owner), or move it away, then run again. Nothing was changed.\n" + OFFLINE)
         if force or status != "verified":
             todo.append(spec)
     return todo
