@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import contextlib
 import errno
-import fcntl
 import os
 import secrets
 import shutil
@@ -127,7 +126,8 @@ def create_unique(directory: Path, prefix: str, suffix: str = "") -> tuple[int, 
     The file is created with ``O_EXCL`` and ``O_NOFOLLOW``, so an existing file or a
     symbolic link under that name is never opened, and with mode 0666 less the umask.
     """
-    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
+    flags = (os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
+             | getattr(os, "O_CLOEXEC", 0))
     for _ in range(100):
         path = Path(directory) / f"{prefix}{secrets.token_hex(6)}{suffix}"
         try:
@@ -173,8 +173,10 @@ def locked(directory: Path, on_wait: Callable[[], None] | None = None) -> Iterat
     unlocked, and every write in it is still atomic.
     """
     try:
+        import fcntl
+
         fd = os.open(directory, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
-    except OSError:
+    except (ImportError, AttributeError, OSError):    # no flock here (Windows), or no access
         fd = None
     try:
         held = False
