@@ -17,7 +17,6 @@ import json
 import math
 import os
 import platform
-import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -62,11 +61,17 @@ def library_versions() -> dict[str, str]:
 
 
 def _atomic_write(path: Path, write) -> None:
-    """Call ``write(temporary_path)``, then move the result onto ``path``."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=path.suffix)
+    """Call ``write(temporary_path)``, then move the result onto ``path``.
+
+    The temporary file has a fresh random name (never a planted one) and the
+    permissions the user's umask gives.
+    """
+    from k49tut.storage import create_unique
+
+    fd, tmp = create_unique(path.parent, f".{path.name}.", path.suffix)
     os.close(fd)
     try:
-        write(Path(tmp))
+        write(tmp)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -83,6 +88,11 @@ def _json_ready(value):
     if isinstance(value, float):
         return None if math.isnan(value) else round(value, 6)    # strict JSON has no NaN
     return value
+
+
+#: The files :func:`save` writes (each after its set's prefix, e.g. ``recipe_model.keras``).
+FILE_NAMES = {"model": "model.keras", "predictions": "predictions.csv",
+              "metrics": "metrics.json"}
 
 
 def save(output_dir, *, model=None, predictions: pd.DataFrame | None = None,
@@ -104,13 +114,13 @@ def save(output_dir, *, model=None, predictions: pd.DataFrame | None = None,
     out.mkdir(parents=True, exist_ok=True)
     written = {}
     if model is not None:
-        written["model"] = out / f"{prefix}model.keras"
+        written["model"] = out / f"{prefix}{FILE_NAMES['model']}"
         _atomic_write(written["model"], model.save)
     if predictions is not None:
-        written["predictions"] = out / f"{prefix}predictions.csv"
+        written["predictions"] = out / f"{prefix}{FILE_NAMES['predictions']}"
         _atomic_write(written["predictions"], predictions.to_csv)
     if metrics is not None:
-        written["metrics"] = out / f"{prefix}metrics.json"
+        written["metrics"] = out / f"{prefix}{FILE_NAMES['metrics']}"
         text = json.dumps(_json_ready({**metrics, "versions": library_versions()}), indent=2,
                           ensure_ascii=False) + "\n"
         _atomic_write(written["metrics"], lambda p: p.write_text(text, encoding="utf-8"))

@@ -9,8 +9,11 @@ the output directory::
     recipe_model.keras  recipe_metrics.json           Part 3's artifacts
     inside_metrics.json                               Part 4's metrics
 
-If a cell fails, the run stops with exit status 1 and a message naming the notebook and
-the cell; the partially executed notebook (and its report) are kept.
+If a cell fails, or the kernel dies (killed for lack of memory, or the code ends the
+process), the run stops with exit status 1 and a message naming the notebook and the
+cell; the partially executed notebook (and its report) are kept. Parameters that
+cannot work are refused before anything runs (:mod:`k49tut.preflight`), and an earlier
+run's results in the output directory are first moved into ``previous-runs/<time>/``.
 """
 
 from __future__ import annotations
@@ -30,6 +33,13 @@ def notebooks_dir() -> Path:
 
     root = checkout_root()
     return (root or Path.cwd()) / "notebooks"
+
+
+class _NoKernelDiedLine(logging.Filter):
+    """Drop nbclient's "Kernel died" log line: the run's own message says it, and more."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "Kernel died" not in record.getMessage()
 
 
 def export_html(notebook: Path) -> Path:
@@ -62,6 +72,38 @@ def export_figures(notebook: Path, folder: Path) -> list[Path]:
     return saved
 
 
+def _notebooks_in(source: Path) -> list[str]:
+    """The tutorial notebooks present in ``source``, in order; refuses a folder with none."""
+    from k49tut.errors import StorageError
+
+    if not source.is_dir():
+        what = "is not a directory" if source.exists() else "does not exist"
+        raise StorageError(f"The notebooks folder {source} {what}; pass --notebooks DIR.")
+    names = [name for name in NOTEBOOKS if (source / name).is_file()]
+    if not names:
+        raise StorageError(f"No tutorial notebooks ({', '.join(NOTEBOOKS)}) in {source}; "
+                           "pass --notebooks DIR.")
+    return names
+
+
+def _last_started(notebook: Path) -> str:
+    """``In [n], the cell starting '...'`` for the last cell that began to run."""
+    import nbformat
+
+    try:
+        cells = nbformat.read(notebook, as_version=4).cells
+    except Exception:       # not written yet, or unreadable: say what is known
+        return "an unknown cell"
+    started = [c for c in cells if c.cell_type == "code" and c.source.strip()
+               and c.get("metadata", {}).get("papermill", {}).get("start_time")]
+    if not started:
+        return "its start, before any cell ran"
+    # a fresh kernel numbers the non-empty code cells it runs 1, 2, ...; the last one's
+    # own number may be missing when the kernel died before announcing it
+    count = started[-1].get("execution_count") or len(started)
+    return f"In [{count}], the cell starting {started[-1].source.strip().splitlines()[0]!r}"
+
+
 def _first_line(notebook: Path, exec_count: int) -> str:
     """First line of the code cell that ran as ``In [exec_count]`` (papermill adds cells)."""
     import nbformat
@@ -73,6 +115,14 @@ def _first_line(notebook: Path, exec_count: int) -> str:
     return "?"
 
 
+def _export_partial(target: Path) -> None:
+    """Write the report of a partly executed notebook, if there is one to write."""
+    try:
+        export_html(target)
+    except Exception:       # no notebook yet, or one papermill left unreadable
+        pass
+
+
 def run_all(output_dir: str | os.PathLike = "outputs", dataset: str = "k49",
             data_dir: str | None = None, epochs: int = 10, seed: int = 49,
             batch_size: int = 64, source: Path | None = None) -> int:
@@ -82,22 +132,28 @@ def run_all(output_dir: str | os.PathLike = "outputs", dataset: str = "k49",
     Part 3's model from ``output_dir``.
     """
     import papermill
+    from nbclient.exceptions import DeadKernelError
     from papermill.exceptions import PapermillExecutionError
 
+    from k49tut import preflight
+
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    papermill_log = logging.getLogger("papermill")
+    if not any(isinstance(f, _NoKernelDiedLine) for f in papermill_log.filters):
+        papermill_log.addFilter(_NoKernelDiedLine())
     source = source or notebooks_dir()
-    out = Path(output_dir).resolve()
-    out.mkdir(parents=True, exist_ok=True)
+    names = _notebooks_in(source)
+    preflight.check_parameters(dataset, epochs, seed, batch_size)
+    data_dir = preflight.absolute_data_dir(data_dir)
+    out = preflight.output_dir(output_dir, source)
+    earlier = preflight.set_aside_earlier(out, [Path(name).stem for name in NOTEBOOKS])
+    if earlier:
+        print(f"Moved the earlier run's results to {earlier}", flush=True)
     common = {"dataset": dataset, "data_dir": data_dir}
     extra = {"02_cnn.ipynb": {"epochs": epochs, "seed": seed, "batch_size": batch_size,
                               "output_dir": str(out)},
              "03_recipe.ipynb": {"seed": seed, "output_dir": str(out)},
              "04_inside.ipynb": {"seed": seed, "output_dir": str(out)}}
-    names = [name for name in NOTEBOOKS if (source / name).is_file()]
-    if not names:
-        print(f"k49tut run: no tutorial notebooks ({', '.join(NOTEBOOKS)}) in {source}; "
-              "pass --notebooks DIR.", file=sys.stderr)
-        return 1
     for n, name in enumerate(names, 1):
         target = out / name
         print(f"[{n}/{len(names)}] {name} on {dataset!r} -> {target}", flush=True)
@@ -105,7 +161,10 @@ def run_all(output_dir: str | os.PathLike = "outputs", dataset: str = "k49",
             papermill.execute_notebook(
                 str(source / name), str(target), parameters={**common, **extra.get(name, {})},
                 cwd=str(source), kernel_name="python3", progress_bar=sys.stderr.isatty(),
-                stdout_file=sys.stdout, stderr_file=sys.stderr)  # prints and epoch lines only
+                stdout_file=sys.stdout, stderr_file=sys.stderr,  # prints and epoch lines only
+                shutdown_kernel="immediate")  # a stopped run leaves no kernel behind
+            html = export_html(target)
+            figures = export_figures(target, out / "figures" / target.stem)
         except PapermillExecutionError as error:
             export_html(target)
             print(f"k49tut run: {name} failed at In [{error.exec_count}], the cell starting "
@@ -113,8 +172,27 @@ def run_all(output_dir: str | os.PathLike = "outputs", dataset: str = "k49",
                   f"The partly executed notebook is kept: {target} "
                   f"(and {target.with_suffix('.html').name}).", file=sys.stderr)
             return 1
-        html = export_html(target)
-        figures = export_figures(target, out / "figures" / target.stem)
+        except DeadKernelError:
+            _export_partial(target)
+            print(f"k49tut run: the kernel running {name} died during "
+                  f"{_last_started(target)}: its process was killed (often for lack of "
+                  "memory: try a smaller --batch-size, or close other programs) or the code "
+                  f"ended it.\nThe partly executed notebook is kept: {target} "
+                  f"(and {target.with_suffix('.html').name}).", file=sys.stderr)
+            return 1
+        except OSError as error:     # the disk filled up, the kernel could not start...
+            from k49tut.errors import StorageError
+            from k49tut.storage import reason
+
+            _export_partial(target)
+            raise StorageError(f"{name} stopped: {reason(error)}"
+                               f"{f' ({error.filename})' if error.filename else ''}. What "
+                               f"was written is kept in {out}.") from None
+        except KeyboardInterrupt:
+            _export_partial(target)
+            print(f"k49tut run: stopped {name} during {_last_started(target)}; the partly "
+                  f"executed notebook is kept: {target}.", file=sys.stderr)
+            raise
         print(f"      wrote {html.name} and {len(figures)} figures", flush=True)
     print(f"Done: results in {out}")
     return 0
