@@ -5,6 +5,12 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 EXTRAS ?= dev
+# `make test-min`: a second environment, at the minimum versions pyproject.toml declares.
+MIN_VENV    ?= .venv-min
+MIN_BIN     := $(MIN_VENV)/bin
+CONSTRAINTS ?= .ci/constraints-min.txt
+# What ruff lints; it formats the same Python files but not the notebooks (pyproject.toml).
+LINTED  := src tests scripts benchmarks notebooks setup.py
 comma  := ,
 STAMP  := $(VENV)/.installed-$(subst $(comma),-,$(EXTRAS))
 
@@ -18,12 +24,12 @@ OUTPUT_DIR ?= outputs
 # Hide TensorFlow's C++ log lines (oneDNN stays on: it is 1.65x faster here).
 export TF_CPP_MIN_LOG_LEVEL ?= 3
 
-.PHONY: help install test demo run-all data nbval-refs clean
+.PHONY: help install test test-min lint format demo run-all data nbval-refs clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-11s %s\n", $$1, $$2}'
 
-install: $(STAMP)  ## create .venv, install k49tut (editable) and the test tools (EXTRAS=dev,gpu for CUDA)
+install: $(STAMP)  ## create .venv, install k49tut (editable), the notebook and test tools (EXTRAS=dev,gpu for CUDA)
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -41,6 +47,27 @@ run-all: install  ## execute the notebooks headless into $(OUTPUT_DIR)/ (DATASET
 test: install  ## unit tests, doctests and nbval over the notebooks on the sample
 	$(BIN)/python -m pytest
 
+# The wheel, installed as pip users get it, at the minimum versions: every test but nbval's
+# output comparisons (recorded with the latest versions), the doctests of the installed
+# package, then ruff.
+test-min:  ## the tests at the declared minimum versions, from a wheel in $(MIN_VENV) (about 10 minutes)
+	rm -rf $(MIN_VENV) build/test-min
+	$(PYTHON) -m venv $(MIN_VENV)
+	$(MIN_BIN)/python -m pip install --quiet --upgrade pip
+	$(MIN_BIN)/python -m pip wheel --quiet --no-deps --wheel-dir build/test-min .
+	$(MIN_BIN)/python -m pip install --quiet -c $(CONSTRAINTS) "$$(ls build/test-min/k49tut-*.whl)[dev]"
+	$(MIN_BIN)/python -m pip list --format freeze | grep -iE '^(tensorflow|keras|numpy|pandas|papermill|nbconvert|ipykernel)=='
+	$(MIN_BIN)/python -m pytest -o addopts=-ra --doctest-modules $(CURDIR)/tests --pyargs k49tut
+	$(MIN_BIN)/ruff check --quiet $(LINTED) && $(MIN_BIN)/ruff format --quiet --check $(LINTED)
+
+lint: install  ## ruff: lint the code and the notebooks, check the code's formatting
+	$(BIN)/ruff check $(LINTED)
+	$(BIN)/ruff format --check $(LINTED)
+
+format: install  ## ruff: apply safe fixes and format the code (never the notebooks)
+	$(BIN)/ruff check --fix-only $(LINTED)
+	$(BIN)/ruff format $(LINTED)
+
 data: install  ## download and verify real Kuzushiji-49 into data/ (about 77 MB)
 	$(BIN)/k49tut download
 
@@ -48,4 +75,4 @@ nbval-refs: install  ## re-record the outputs nbval checks (tests/nbval/) from n
 	$(BIN)/python scripts/make_nbval_refs.py
 
 clean:  ## remove generated outputs (keeps .venv and downloaded data)
-	rm -rf outputs .pytest_cache
+	rm -rf outputs .pytest_cache build $(MIN_VENV)

@@ -35,14 +35,22 @@ def main() -> None:
     start = time.perf_counter()
     base = peak_mb()
     ds = data.load(args.dataset, data_dir=args.data_dir)
-    print(f"{ds}\narrays: {ds.nbytes / 1e6:.0f} MB; peak RSS before load {base:.0f} MB, "
-          f"after load {peak_mb():.0f} MB ({time.perf_counter() - start:.1f} s)")
+    print(
+        f"{ds}\narrays: {ds.nbytes / 1e6:.0f} MB; peak RSS before load {base:.0f} MB, "
+        f"after load {peak_mb():.0f} MB ({time.perf_counter() - start:.1f} s)"
+    )
     means = explore.mean_images(ds.x_train, ds.y_train)
-    counts = pd.DataFrame({"char": ds.chars, "train": np.bincount(ds.y_train, minlength=49),
-                           "test": np.bincount(ds.y_test, minlength=49)})
+    counts = pd.DataFrame(
+        {
+            "char": ds.chars,
+            "train": np.bincount(ds.y_train, minlength=49),
+            "test": np.bincount(ds.y_test, minlength=49),
+        }
+    )
     steps = {  # the statistics as the notebook computes them, then the library's work
-        "pixel statistics": lambda: [(x.mean(), (x > 0).mean(), (x > 127).mean())
-                                     for x in (ds.x_train, ds.x_test)],
+        "pixel statistics": lambda: [
+            (x.mean(), (x > 0).mean(), (x > 127).mean()) for x in (ds.x_train, ds.x_test)
+        ],
         "edge check": lambda: [(x.any(axis=2), x.any(axis=1)) for x in (ds.x_train, ds.x_test)],
         "class_distribution": lambda: plots.class_distribution(counts, ds.description),
         "examples_grid": lambda: plots.examples_grid(ds, with_printed=True),
@@ -58,8 +66,10 @@ def main() -> None:
         step()
         plt.close("all")
         print(f"  {name:<20} {time.perf_counter() - t:6.2f} s   peak RSS {peak_mb():6.0f} MB")
-    print(f"total {time.perf_counter() - start:.1f} s, peak RSS {peak_mb():.0f} MB "
-          f"(arrays {ds.nbytes / 1e6:.0f} MB)")
+    print(
+        f"total {time.perf_counter() - start:.1f} s, peak RSS {peak_mb():.0f} MB "
+        f"(arrays {ds.nbytes / 1e6:.0f} MB)"
+    )
 
 
 if __name__ == "__main__":

@@ -38,10 +38,12 @@ def block(x, channels, stride):
     y = layers.Conv2D(channels, 3, strides=stride, padding="same", use_bias=False)(x)
     y = layers.ReLU()(layers.BatchNormalization(momentum=0.9)(y))
     y = layers.BatchNormalization(momentum=0.9)(
-        layers.Conv2D(channels, 3, padding="same", use_bias=False)(y))
+        layers.Conv2D(channels, 3, padding="same", use_bias=False)(y)
+    )
     if stride != 1 or shortcut.shape[-1] != channels:
         shortcut = layers.BatchNormalization(momentum=0.9)(
-            layers.Conv2D(channels, 1, strides=stride, use_bias=False)(shortcut))
+            layers.Conv2D(channels, 1, strides=stride, use_bias=False)(shortcut)
+        )
     return layers.ReLU()(layers.Add()([y, shortcut]))
 
 
@@ -60,11 +62,19 @@ def recipe(width: int) -> keras.Model:
 
 
 def toy_cnn() -> keras.Model:
-    return keras.Sequential([
-        keras.Input(shape=(28, 28, 1)), layers.Rescaling(1 / 255),
-        layers.Conv2D(32, 3, activation="relu"), layers.MaxPooling2D(2),
-        layers.Conv2D(64, 3, activation="relu"), layers.MaxPooling2D(2),
-        layers.Flatten(), layers.Dense(49), layers.Activation("softmax", dtype="float32")])
+    return keras.Sequential(
+        [
+            keras.Input(shape=(28, 28, 1)),
+            layers.Rescaling(1 / 255),
+            layers.Conv2D(32, 3, activation="relu"),
+            layers.MaxPooling2D(2),
+            layers.Conv2D(64, 3, activation="relu"),
+            layers.MaxPooling2D(2),
+            layers.Flatten(),
+            layers.Dense(49),
+            layers.Activation("softmax", dtype="float32"),
+        ]
+    )
 
 
 class Scores(keras.callbacks.Callback):
@@ -95,13 +105,19 @@ def main() -> None:
     if gpus:
         keras.mixed_precision.set_global_policy("mixed_float16")
     ds = data.load(args.dataset, data_dir=args.data_dir)
-    x_fit, x_val, y_fit, y_val = train_test_split(ds.x_train[..., np.newaxis], ds.y_train,
-                                                  test_size=0.3, stratify=ds.y_train,
-                                                  random_state=49)
+    x_fit, x_val, y_fit, y_val = train_test_split(
+        ds.x_train[..., np.newaxis],
+        ds.y_train,
+        test_size=0.3,
+        stratify=ds.y_train,
+        random_state=49,
+    )
     y_hot = keras.utils.to_categorical(y_fit, 49)
     steps = int(np.ceil(len(x_fit) / args.batch_size))
-    print(f"{ds.description}: {len(x_fit):,} training images, {args.epochs} epochs, batch "
-          f"{args.batch_size}, width {args.width}; {device_summary()}")
+    print(
+        f"{ds.description}: {len(x_fit):,} training images, {args.epochs} epochs, batch "
+        f"{args.batch_size}, width {args.width}; {device_summary()}"
+    )
     results, tests = {}, {}
     for name in ("toy CNN", "recipe"):
         keras.utils.set_random_seed(49)
@@ -109,36 +125,58 @@ def main() -> None:
             model, optimizer, smooth = toy_cnn(), keras.optimizers.Adam(1e-3), 0.0
         else:
             schedule = keras.optimizers.schedules.CosineDecay(
-                2e-5, max(1, args.epochs - 1) * steps, alpha=0.01, warmup_target=2e-3,
-                warmup_steps=steps)
+                2e-5,
+                max(1, args.epochs - 1) * steps,
+                alpha=0.01,
+                warmup_target=2e-3,
+                warmup_steps=steps,
+            )
             model = recipe(args.width)
             optimizer, smooth = keras.optimizers.Adam(schedule, use_ema=True), 0.1
-        model.compile(optimizer=optimizer,
-                      loss=keras.losses.CategoricalCrossentropy(label_smoothing=smooth),
-                      steps_per_execution=32, jit_compile=bool(gpus) and name == "toy CNN")
+        model.compile(
+            optimizer=optimizer,
+            loss=keras.losses.CategoricalCrossentropy(label_smoothing=smooth),
+            steps_per_execution=32,
+            jit_compile=bool(gpus) and name == "toy CNN",
+        )
         scores = Scores(x_val, y_val)
-        model.fit(x_fit, y_hot, epochs=args.epochs, batch_size=args.batch_size, verbose=0,
-                  callbacks=[scores])
+        model.fit(
+            x_fit,
+            y_hot,
+            epochs=args.epochs,
+            batch_size=args.batch_size,
+            verbose=0,
+            callbacks=[scores],
+        )
         results[name] = scores.rows
         test_pred = model.predict(ds.x_test[..., np.newaxis], batch_size=1024, verbose=0)
         tests[name] = balanced_accuracy_score(ds.y_test, test_pred.argmax(axis=1))
         for epoch, seconds, score in scores.rows:
-            print(f"  {name:<8} epoch {epoch:3d}  {seconds:7.1f} s trained  validation "
-                  f"balanced accuracy {score:.4f}", flush=True)
-        print(f"  {name}: {args.epochs * len(x_fit) / scores.trained:,.0f} training images/s, "
-              f"{scores.trained / args.epochs:.1f} s per epoch ({model.count_params():,} parameters)")
+            print(
+                f"  {name:<8} epoch {epoch:3d}  {seconds:7.1f} s trained  validation "
+                f"balanced accuracy {score:.4f}",
+                flush=True,
+            )
+        print(
+            f"  {name}: {args.epochs * len(x_fit) / scores.trained:,.0f} training images/s, "
+            f"{scores.trained / args.epochs:.1f} s per epoch ({model.count_params():,} parameters)"
+        )
     target = results["toy CNN"][-1][2]
     reached = [(e, s) for e, s, v in results["recipe"] if v >= target]
     if reached:
         epoch, seconds = reached[0]
-        print(f"The recipe matched the toy CNN's final validation score ({target:.4f}) after epoch "
-              f"{epoch}, {seconds:.1f} s of training (the toy CNN trained "
-              f"{results['toy CNN'][-1][1]:.1f} s).")
+        print(
+            f"The recipe matched the toy CNN's final validation score ({target:.4f}) after epoch "
+            f"{epoch}, {seconds:.1f} s of training (the toy CNN trained "
+            f"{results['toy CNN'][-1][1]:.1f} s)."
+        )
     else:
         print(f"The recipe did not reach the toy CNN's final validation score ({target:.4f}).")
-    print(f"Test balanced accuracy after {args.epochs} epochs: recipe {tests['recipe']:.4f}, toy CNN "
-          f"{tests['toy CNN']:.4f} ({100 * (tests['recipe'] - tests['toy CNN']):+.1f} points; "
-          f"{ds.description})")
+    gain = 100 * (tests["recipe"] - tests["toy CNN"])
+    print(
+        f"Test balanced accuracy after {args.epochs} epochs: recipe {tests['recipe']:.4f}, "
+        f"toy CNN {tests['toy CNN']:.4f} ({gain:+.1f} points; {ds.description})"
+    )
 
 
 if __name__ == "__main__":

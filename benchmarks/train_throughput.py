@@ -40,16 +40,18 @@ from k49tut import data  # noqa: E402
 
 def toy_cnn() -> keras.Model:
     """Part 2's network: the seed's layers, with pixel scaling as the first layer."""
-    return keras.Sequential([
-        keras.Input(shape=(28, 28, 1)),
-        layers.Rescaling(1 / 255),
-        layers.Conv2D(32, 3, activation="relu"),
-        layers.MaxPooling2D(2),
-        layers.Conv2D(64, 3, activation="relu"),
-        layers.MaxPooling2D(2),
-        layers.Flatten(),
-        layers.Dense(49, activation="softmax"),
-    ])
+    return keras.Sequential(
+        [
+            keras.Input(shape=(28, 28, 1)),
+            layers.Rescaling(1 / 255),
+            layers.Conv2D(32, 3, activation="relu"),
+            layers.MaxPooling2D(2),
+            layers.Conv2D(64, 3, activation="relu"),
+            layers.MaxPooling2D(2),
+            layers.Flatten(),
+            layers.Dense(49, activation="softmax"),
+        ]
+    )
 
 
 def seed_call(x, y, batch_size, steps) -> float:
@@ -63,11 +65,22 @@ def seed_call(x, y, batch_size, steps) -> float:
 def notebook_call(x, y, batch_size, steps) -> float:
     n_fit = int(len(x) * 0.7)
     model = toy_cnn()
-    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"],
-                  steps_per_execution=steps)
+    model.compile(
+        optimizer="adam",
+        loss="sparse_categorical_crossentropy",
+        metrics=["accuracy"],
+        steps_per_execution=steps,
+    )
     start = time.perf_counter()
-    model.fit(x[:n_fit], y[:n_fit], validation_data=(x[n_fit:], y[n_fit:]), epochs=1,
-              batch_size=batch_size, validation_batch_size=1024, verbose=0)
+    model.fit(
+        x[:n_fit],
+        y[:n_fit],
+        validation_data=(x[n_fit:], y[n_fit:]),
+        epochs=1,
+        batch_size=batch_size,
+        validation_batch_size=1024,
+        verbose=0,
+    )
     return time.perf_counter() - start
 
 
@@ -91,7 +104,7 @@ def ceiling(x, y, batch_size, n_images) -> float:
     n_steps = max(1, n_images // batch_size)
     start = time.perf_counter()
     steps(tf.constant(n_steps))
-    float(model.trainable_variables[0][0, 0, 0, 0])      # wait for the last step
+    float(model.trainable_variables[0][0, 0, 0, 0])  # wait for the last step
     return n_steps * batch_size / (time.perf_counter() - start)
 
 
@@ -109,25 +122,37 @@ def main() -> None:
     if args.limit:
         x, y = x[: args.limit], y[: args.limit]
     n_train = len(x) - int(len(x) * 0.3)
-    print(f"{ds.description}: one epoch = {n_train:,} training + {len(x) - n_train:,} "
-          f"validation images; notebook call: batch {args.batch_size}, steps_per_execution "
-          f"{args.steps_per_execution}, validation batch 1024; TensorFlow {tf.__version__}, "
-          f"Keras {keras.__version__}, {os.cpu_count()} CPU cores")
+    print(
+        f"{ds.description}: one epoch = {n_train:,} training + {len(x) - n_train:,} "
+        f"validation images; notebook call: batch {args.batch_size}, steps_per_execution "
+        f"{args.steps_per_execution}, validation batch 1024; TensorFlow {tf.__version__}, "
+        f"Keras {keras.__version__}, {os.cpu_count()} CPU cores"
+    )
     calls = {"seed": seed_call, "notebook": notebook_call}
     speeds: dict[str, list[float]] = {name: [] for name in calls}
     for r in range(args.rounds):
-        for name in (("seed", "notebook", "notebook", "seed") if r % 2 == 0
-                     else ("notebook", "seed", "seed", "notebook")):
+        for name in (
+            ("seed", "notebook", "notebook", "seed")
+            if r % 2 == 0
+            else ("notebook", "seed", "seed", "notebook")
+        ):
             seconds = calls[name](x, y, args.batch_size, args.steps_per_execution)
             speeds[name].append(n_train / seconds)
-            print(f"  round {r + 1}  {name:<9} {seconds:6.1f} s  {speeds[name][-1]:7,.0f} images/s",
-                  flush=True)
+            print(
+                f"  round {r + 1}  {name:<9} {seconds:6.1f} s  {speeds[name][-1]:7,.0f} images/s",
+                flush=True,
+            )
         top = ceiling(x, y, args.batch_size, min(n_train, 40_000))
-        print(f"  round {r + 1}  ceiling   bare training step at batch {args.batch_size}: "
-              f"{top:7,.0f} images/s", flush=True)
+        print(
+            f"  round {r + 1}  ceiling   bare training step at batch {args.batch_size}: "
+            f"{top:7,.0f} images/s",
+            flush=True,
+        )
     seed, ours = statistics.median(speeds["seed"]), statistics.median(speeds["notebook"])
-    print(f"median images/s: seed {seed:,.0f}, notebook {ours:,.0f}; "
-          f"ratio notebook/seed {ours / seed:.2f}")
+    print(
+        f"median images/s: seed {seed:,.0f}, notebook {ours:,.0f}; "
+        f"ratio notebook/seed {ours / seed:.2f}"
+    )
 
 
 if __name__ == "__main__":

@@ -34,7 +34,8 @@ RANGES = [
     (0x2030, 0x203A),  # per mille, primes, angle quotes
     (0x2190, 0x2193),  # arrows
     (0x2212, 0x2212),  # minus sign (matplotlib's negative tick labels)
-    (0x2248, 0x2248), (0x2260, 0x2265),  # ≈ ≠ ≤ ≥
+    (0x2248, 0x2248),
+    (0x2260, 0x2265),  # ≈ ≠ ≤ ≥
     (0x25A0, 0x25CF),  # squares and circles
     (0x3000, 0x303F),  # CJK punctuation: 、。「」〜
     (0x3041, 0x309F),  # hiragana, including ゐ ゑ ゝ ゞ
@@ -60,18 +61,27 @@ def build(source: Path = SOURCE, out: Path = OUT) -> Path:
     original = names.getDebugName(4)
     for record in list(names.names):
         if record.nameID in (1, 16):
-            names.setName(FAMILY, record.nameID, record.platformID, record.platEncID, record.langID)
+            names.setName(
+                FAMILY, record.nameID, record.platformID, record.platEncID, record.langID
+            )
         elif record.nameID in (2, 17):
-            names.setName("Regular", record.nameID, record.platformID, record.platEncID,
-                          record.langID)
+            names.setName(
+                "Regular", record.nameID, record.platformID, record.platEncID, record.langID
+            )
         elif record.nameID == 4:
-            names.setName(f"{FAMILY} Regular", 4, record.platformID, record.platEncID,
-                          record.langID)
+            names.setName(
+                f"{FAMILY} Regular", 4, record.platformID, record.platEncID, record.langID
+            )
         elif record.nameID == 6:
             names.setName(POSTSCRIPT, 6, record.platformID, record.platEncID, record.langID)
         elif record.nameID == 3:
-            names.setName(f"{POSTSCRIPT};subset of {original}", 3, record.platformID,
-                          record.platEncID, record.langID)
+            names.setName(
+                f"{POSTSCRIPT};subset of {original}",
+                3,
+                record.platformID,
+                record.platEncID,
+                record.langID,
+            )
     out.parent.mkdir(parents=True, exist_ok=True)
     font.save(str(out))
     return out
@@ -83,8 +93,10 @@ def main() -> int:
     p.add_argument("--out", type=Path, default=OUT)
     args = p.parse_args()
     if not args.source.is_file():
-        print(f"{args.source} not found: install it with `apt-get install {DEBIAN_PACKAGE}`.",
-              file=sys.stderr)
+        print(
+            f"{args.source} not found: install it with `apt-get install {DEBIAN_PACKAGE}`.",
+            file=sys.stderr,
+        )
         return 1
     out = build(args.source, args.out)
     print(f"wrote {out} ({out.stat().st_size:,} bytes)")

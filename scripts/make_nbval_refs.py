@@ -36,8 +36,13 @@ def main(names: list[str]) -> None:
             if names and source.stem not in names:
                 continue
             executed = Path(tmp) / source.name
-            papermill.execute_notebook(str(source), str(executed), cwd=str(SOURCE),
-                                       kernel_name="python3", progress_bar=False)
+            papermill.execute_notebook(
+                str(source),
+                str(executed),
+                cwd=str(SOURCE),
+                kernel_name="python3",
+                progress_bar=False,
+            )
             nb = nbformat.read(executed, as_version=4)
             reference = nbformat.read(source, as_version=4)
             for ref, run in zip(reference.cells, nb.cells):
@@ -45,7 +50,9 @@ def main(names: list[str]) -> None:
                     ref.outputs = run.outputs
                     ref.execution_count = run.execution_count
             nbformat.write(reference, TARGET / source.name)
-            kept = sum(c.cell_type == "code" and c.source.startswith(MARK) for c in reference.cells)
+            kept = sum(
+                c.cell_type == "code" and c.source.startswith(MARK) for c in reference.cells
+            )
             print(f"{TARGET / source.name}: {kept} checked cells")
 
 

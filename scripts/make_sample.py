@@ -6,9 +6,10 @@
     python scripts/make_sample.py --full --data-dir D   # full-size stand-in in D
 
 The shipped sample (``k49tut.data.load("sample")``) has 8,000 training and about
-1,900 test images (at least 20 of every class); the full-size stand-in (``load("standin", data_dir=D)``) has K49's
-232,365 / 38,547, for timing runs at real scale. Class counts follow K49's proportions
-(in the sample's test split, raised to at least 20 for the rarest classes).
+1,900 test images (at least 20 of every class); the full-size stand-in
+(``load("standin", data_dir=D)``) has K49's 232,365 / 38,547, for timing runs at real
+scale. Class counts follow K49's proportions (in the sample's test split, raised to at
+least 20 for the rarest classes).
 Training images come from TRAIN_FONTS and test images only from TEST_FONTS, so the test
 score measures generalisation to unseen hands. Same seed and fonts give identical
 arrays. None of it is K49: it only looks like it.
@@ -28,27 +29,83 @@ from k49tut import paths, sample
 from k49tut.classes import K49_N_TEST, K49_N_TRAIN, K49_TEST_COUNTS
 from k49tut.synth import FontSpec, allocate, make_split
 
-T, O = "/usr/share/fonts/truetype", "/usr/share/fonts/opentype"
+TT, OT = "/usr/share/fonts/truetype", "/usr/share/fonts/opentype"
 TRAIN_FONTS = [
-    FontSpec("aoyagi-soseki", f"{T}/aoyagi-soseki/aoyagi-soseki.ttf", "brush", 0, "fonts-aoyagi-soseki"),
-    FontSpec("kouzan-sousyo", f"{T}/kouzan-mouhitsu/KouzanBrushFontSousyo.ttf", "brush", 0, "fonts-kouzan-mouhitsu"),
-    FontSpec("kouzan-mouhitsu", f"{T}/kouzan-mouhitsu/kouzan-mouhitsu.ttf", "brush", 0, "fonts-kouzan-mouhitsu"),
-    FontSpec("seto", f"{T}/seto/setofont.ttf", "handwriting", 0, "fonts-seto"),
-    FontSpec("kiloji", f"{T}/kiloji/kiloji.ttf", "handwriting", 0, "fonts-kiloji"),
-    FontSpec("dejima-mincho", f"{T}/dejima-mincho/dejima-mincho-r227.ttf", "mincho", 0, "fonts-dejima-mincho"),
-    FontSpec("ipaex-mincho", f"{O}/ipaexfont-mincho/ipaexm.ttf", "mincho", 0, "fonts-ipaexfont-mincho"),
-    FontSpec("hanazono-mincho", f"{T}/hanazono/HanaMinA.ttf", "mincho", 0, "fonts-hanazono"),
-    FontSpec("ipaex-gothic", f"{O}/ipaexfont-gothic/ipaexg.ttf", "gothic", 0, "fonts-ipaexfont-gothic"),
-    FontSpec("motoya-maru", f"{T}/motoya-l-maruberi/MTLmr3m.ttf", "gothic", 0, "fonts-motoya-l-maruberi"),
-    FontSpec("sawarabi-gothic", f"{T}/sawarabi-gothic/sawarabi-gothic-medium.ttf", "gothic", 0, "fonts-sawarabi-gothic"),
+    FontSpec(
+        "aoyagi-soseki", f"{TT}/aoyagi-soseki/aoyagi-soseki.ttf", "brush", 0, "fonts-aoyagi-soseki"
+    ),
+    FontSpec(
+        "kouzan-sousyo",
+        f"{TT}/kouzan-mouhitsu/KouzanBrushFontSousyo.ttf",
+        "brush",
+        0,
+        "fonts-kouzan-mouhitsu",
+    ),
+    FontSpec(
+        "kouzan-mouhitsu",
+        f"{TT}/kouzan-mouhitsu/kouzan-mouhitsu.ttf",
+        "brush",
+        0,
+        "fonts-kouzan-mouhitsu",
+    ),
+    FontSpec("seto", f"{TT}/seto/setofont.ttf", "handwriting", 0, "fonts-seto"),
+    FontSpec("kiloji", f"{TT}/kiloji/kiloji.ttf", "handwriting", 0, "fonts-kiloji"),
+    FontSpec(
+        "dejima-mincho",
+        f"{TT}/dejima-mincho/dejima-mincho-r227.ttf",
+        "mincho",
+        0,
+        "fonts-dejima-mincho",
+    ),
+    FontSpec(
+        "ipaex-mincho", f"{OT}/ipaexfont-mincho/ipaexm.ttf", "mincho", 0, "fonts-ipaexfont-mincho"
+    ),
+    FontSpec("hanazono-mincho", f"{TT}/hanazono/HanaMinA.ttf", "mincho", 0, "fonts-hanazono"),
+    FontSpec(
+        "ipaex-gothic", f"{OT}/ipaexfont-gothic/ipaexg.ttf", "gothic", 0, "fonts-ipaexfont-gothic"
+    ),
+    FontSpec(
+        "motoya-maru",
+        f"{TT}/motoya-l-maruberi/MTLmr3m.ttf",
+        "gothic",
+        0,
+        "fonts-motoya-l-maruberi",
+    ),
+    FontSpec(
+        "sawarabi-gothic",
+        f"{TT}/sawarabi-gothic/sawarabi-gothic-medium.ttf",
+        "gothic",
+        0,
+        "fonts-sawarabi-gothic",
+    ),
 ]
 TEST_FONTS = [
-    FontSpec("aoyagi-kouzan-t", f"{T}/aoyagi-kouzan-t/AoyagiKouzanT.ttf", "brush", 0, "fonts-aoyagi-kouzan-t"),
-    FontSpec("kouzan-gyosho", f"{T}/kouzan-mouhitsu/kouzan-mouhitsu-gyosho.ttf", "brush", 0, "fonts-kouzan-mouhitsu"),
-    FontSpec("klee", f"{T}/klee/KleeOne-Regular.ttf", "handwriting", 0, "fonts-klee"),
-    FontSpec("noto-serif-cjk-jp", f"{O}/noto/NotoSerifCJK-Regular.ttc", "mincho", 0, "fonts-noto-cjk"),
-    FontSpec("sawarabi-mincho", f"{T}/sawarabi-mincho/sawarabi-mincho-medium.ttf", "mincho", 0, "fonts-sawarabi-mincho"),
-    FontSpec("mplus-1", f"{O}/mplus/Mplus1-Regular.otf", "gothic", 0, "fonts-mplus"),
+    FontSpec(
+        "aoyagi-kouzan-t",
+        f"{TT}/aoyagi-kouzan-t/AoyagiKouzanT.ttf",
+        "brush",
+        0,
+        "fonts-aoyagi-kouzan-t",
+    ),
+    FontSpec(
+        "kouzan-gyosho",
+        f"{TT}/kouzan-mouhitsu/kouzan-mouhitsu-gyosho.ttf",
+        "brush",
+        0,
+        "fonts-kouzan-mouhitsu",
+    ),
+    FontSpec("klee", f"{TT}/klee/KleeOne-Regular.ttf", "handwriting", 0, "fonts-klee"),
+    FontSpec(
+        "noto-serif-cjk-jp", f"{OT}/noto/NotoSerifCJK-Regular.ttc", "mincho", 0, "fonts-noto-cjk"
+    ),
+    FontSpec(
+        "sawarabi-mincho",
+        f"{TT}/sawarabi-mincho/sawarabi-mincho-medium.ttf",
+        "mincho",
+        0,
+        "fonts-sawarabi-mincho",
+    ),
+    FontSpec("mplus-1", f"{OT}/mplus/Mplus1-Regular.otf", "gothic", 0, "fonts-mplus"),
 ]
 SEED = 49
 SAMPLE_TRAIN, SAMPLE_TEST = 8_000, 1_600
@@ -63,13 +120,20 @@ def packages() -> list[str]:
 def main() -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--packages", action="store_true", help="print the Debian packages needed")
-    p.add_argument("--install-fonts", action="store_true",
-                   help="install those packages with apt-get (as root, or through sudo)")
+    p.add_argument(
+        "--install-fonts",
+        action="store_true",
+        help="install those packages with apt-get (as root, or through sudo)",
+    )
     p.add_argument("--full", action="store_true", help="write the full-size stand-in")
     p.add_argument("--data-dir", help="where --full writes (default: the data directory)")
     p.add_argument("--seed", type=int, default=SEED)
-    p.add_argument("--workers", type=int, default=os.cpu_count() or 1,
-                   help="processes to draw with (the result does not depend on it)")
+    p.add_argument(
+        "--workers",
+        type=int,
+        default=os.cpu_count() or 1,
+        help="processes to draw with (the result does not depend on it)",
+    )
     p.add_argument("--out", type=Path, default=sample.SAMPLE_PATH)
     args = p.parse_args()
     if args.packages:
@@ -82,13 +146,19 @@ def main() -> int:
     missing = [f for f in TRAIN_FONTS + TEST_FONTS if not Path(f.path).is_file()]
     if missing:
         names = " ".join(sorted({f.package for f in missing}))
-        print(f"Fonts missing: {', '.join(f.path for f in missing)}\n"
-              f"Install them with: sudo apt-get install {names}", file=sys.stderr)
+        print(
+            f"Fonts missing: {', '.join(f.path for f in missing)}\n"
+            f"Install them with: sudo apt-get install {names}",
+            file=sys.stderr,
+        )
         return 1
     n_train, n_test = (K49_N_TRAIN, K49_N_TEST) if args.full else (SAMPLE_TRAIN, SAMPLE_TEST)
     train_counts = allocate(n_train, K49_TEST_COUNTS)
-    test_counts = (K49_TEST_COUNTS if args.full else
-                   np.maximum(allocate(n_test, K49_TEST_COUNTS), SAMPLE_TEST_MIN))
+    test_counts = (
+        K49_TEST_COUNTS
+        if args.full
+        else np.maximum(allocate(n_test, K49_TEST_COUNTS), SAMPLE_TEST_MIN)
+    )
     x_train, y_train = make_split(train_counts, TRAIN_FONTS, args.seed, 0, True, args.workers)
     x_test, y_test = make_split(test_counts, TEST_FONTS, args.seed, 1, True, args.workers)
     meta = {
@@ -104,8 +174,10 @@ def main() -> int:
     else:
         sample.write_sample(args.out, x_train, y_train, x_test, y_test, meta)
         print(f"wrote {args.out} ({args.out.stat().st_size:,} bytes)")
-    print(f"train {x_train.shape}, test {x_test.shape}; mean intensity "
-          f"{x_test.mean():.1f}, ink fraction {(x_test > 0).mean():.3f} (test split)")
+    print(
+        f"train {x_train.shape}, test {x_test.shape}; mean intensity "
+        f"{x_test.mean():.1f}, ink fraction {(x_test > 0).mean():.3f} (test split)"
+    )
     return 0
 
 

@@ -24,6 +24,7 @@ if "K49TUT_OUTPUT_DIR" not in os.environ:
     os.environ["K49TUT_OUTPUT_DIR"] = tempfile.mkdtemp(prefix="k49tut-nbval-")
     atexit.register(shutil.rmtree, os.environ["K49TUT_OUTPUT_DIR"], ignore_errors=True)
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")  # ipykernel 6's debugger notice
 
 from k49tut.classes import classmap_csv  # noqa: E402
 from k49tut.files import RemoteFile
@@ -36,14 +37,17 @@ class _Handler(BaseHTTPRequestHandler):
         self.server.hits.append(self.path)
         route = self.server.routes.get(self.path, Route(404, b"not found"))
         self.send_response(route.status)
-        headers = {"Content-Type": "application/octet-stream",
-                   "Content-Length": str(len(route.body)), **route.headers}
+        headers = {
+            "Content-Type": "application/octet-stream",
+            "Content-Length": str(len(route.body)),
+            **route.headers,
+        }
         for key, value in headers.items():
             self.send_header(key, value)
         self.end_headers()
         try:
             self._send(route)
-        except (ConnectionError, OSError):   # the client hung up: nothing more to do
+        except (ConnectionError, OSError):  # the client hung up: nothing more to do
             pass
 
     def _send(self, route):
@@ -53,16 +57,16 @@ class _Handler(BaseHTTPRequestHandler):
             self.wfile.flush()
             self.close_connection = True
             self.connection.shutdown(socket.SHUT_RDWR)
-        elif route.mode == "drip":       # one byte at a time, forever slower than a file
+        elif route.mode == "drip":  # one byte at a time, forever slower than a file
             for byte in body:
                 self.wfile.write(bytes([byte]))
                 self.wfile.flush()
                 time.sleep(route.pause)
-        elif route.mode == "pause":      # half, then route.hook() in this thread, then the rest
+        elif route.mode == "pause":  # half, then route.hook() in this thread, then the rest
             self.wfile.write(body[: len(body) // 2])
             self.wfile.flush()
             route.hook()
-            self.wfile.write(body[len(body) // 2:])
+            self.wfile.write(body[len(body) // 2 :])
         else:
             self.wfile.write(body)
 
@@ -90,8 +94,9 @@ class LocalServer:
         self.httpd.daemon_threads = True
         self.httpd.routes = {}
         self.httpd.hits = []
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True,
-                                       kwargs={"poll_interval": 0.05})
+        self.thread = threading.Thread(
+            target=self.httpd.serve_forever, daemon=True, kwargs={"poll_interval": 0.05}
+        )
         self.thread.start()
 
     @property
@@ -102,8 +107,9 @@ class LocalServer:
     def hits(self) -> list[str]:
         return self.httpd.hits
 
-    def serve(self, name: str, body: bytes, status: int = 200, mode: str = "full",
-              **options) -> None:
+    def serve(
+        self, name: str, body: bytes, status: int = 200, mode: str = "full", **options
+    ) -> None:
         """Answer ``/name`` with ``body``. Modes: "full"; "truncate" (half, then hang up);
         "drip" (a byte every ``pause`` s); "pause" (half, ``hook()``, the rest).
         ``headers`` adds or replaces response headers."""
@@ -172,10 +178,13 @@ def labelled_dataset(per_class_train: int = 3, per_class_test: int = 2, syntheti
 
     def split(n):
         y = np.repeat(np.arange(49), n).astype(np.uint8)
-        x = np.repeat(((y.astype(np.uint16) * 5) + 5).astype(np.uint8), 28 * 28).reshape(-1, 28, 28)
+        x = np.repeat(((y.astype(np.uint16) * 5) + 5).astype(np.uint8), 28 * 28).reshape(
+            -1, 28, 28
+        )
         return x.copy(), y
 
     x_train, y_train = split(per_class_train)
     x_test, y_test = split(per_class_test)
-    return Dataset(x_train, y_train, x_test, y_test, classmap(), "tiny" if synthetic else "k49",
-                   synthetic)
+    return Dataset(
+        x_train, y_train, x_test, y_test, classmap(), "tiny" if synthetic else "k49", synthetic
+    )

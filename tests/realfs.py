@@ -23,19 +23,23 @@ from pathlib import Path
 import pytest
 
 _PR_CAPBSET_DROP = 24
-_OVERRIDES = (1, 2, 3)      # CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH, CAP_FOWNER
+_OVERRIDES = (1, 2, 3)  # CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH, CAP_FOWNER
 NOBODY = 65534
 
 
 @contextlib.contextmanager
-def mount_tmpfs(where: Path, size: str = "1m", files: dict[str, bytes] | None = None,
-                read_only: bool = False):
+def mount_tmpfs(
+    where: Path, size: str = "1m", files: dict[str, bytes] | None = None, read_only: bool = False
+):
     """Mount a tmpfs of ``size`` at ``where`` holding ``files``; read-only if asked."""
     where.mkdir(parents=True, exist_ok=True)
     if os.geteuid() != 0:
         pytest.skip("mounting a tmpfs needs root")
-    done = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size},mode=0755", "tmpfs",
-                           str(where)], capture_output=True, text=True)
+    done = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", f"size={size},mode=0755", "tmpfs", str(where)],
+        capture_output=True,
+        text=True,
+    )
     if done.returncode != 0:
         pytest.skip(f"cannot mount a tmpfs here: {done.stderr.strip()}")
     try:

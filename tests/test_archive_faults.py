@@ -10,8 +10,8 @@ import zipfile
 
 import numpy as np
 import pytest
-
 from conftest import npz_bytes
+
 from k49tut import data
 from k49tut.errors import DataFormatError
 
@@ -22,32 +22,35 @@ def _offsets(body: bytes) -> tuple[int, int, int]:
     """Where the one entry's local header, its compressed data and its central record start."""
     with zipfile.ZipFile(io.BytesIO(body)) as archive:
         local = archive.getinfo("arr_0.npy").header_offset
-    name_len, extra_len = struct.unpack("<HH", body[local + 26: local + 30])
+    name_len, extra_len = struct.unpack("<HH", body[local + 26 : local + 30])
     return local, local + 30 + name_len + extra_len, body.rindex(b"PK\x01\x02")
 
 
 def _patched(body: bytes, *patches: tuple[int, bytes]) -> bytes:
     out = bytearray(body)
     for at, new in patches:
-        out[at: at + len(new)] = new
+        out[at : at + len(new)] = new
     return bytes(out)
 
 
 def _bad_deflate(body):
     _, start, _ = _offsets(body)
-    return _patched(body, (start, b"\xff"))          # block type 3 does not exist
+    return _patched(body, (start, b"\xff"))  # block type 3 does not exist
 
 
 def _unsupported_method(body):
     local, _, central = _offsets(body)
-    return _patched(body, (local + 8, struct.pack("<H", 99)), (central + 10, struct.pack("<H", 99)))
+    return _patched(
+        body, (local + 8, struct.pack("<H", 99)), (central + 10, struct.pack("<H", 99))
+    )
 
 
 def _encrypted(body):
     local, _, central = _offsets(body)
-    flags = struct.unpack("<H", body[local + 6: local + 8])[0] | 0x1
-    return _patched(body, (local + 6, struct.pack("<H", flags)),
-                    (central + 8, struct.pack("<H", flags)))
+    flags = struct.unpack("<H", body[local + 6 : local + 8])[0] | 0x1
+    return _patched(
+        body, (local + 6, struct.pack("<H", flags)), (central + 8, struct.pack("<H", flags))
+    )
 
 
 def _zip_claims_a_huge_entry(body):
@@ -63,26 +66,31 @@ def _bad_crc(body):
 def _npz_with_header(shape, payload: bytes) -> bytes:
     """An .npz whose arr_0.npy header announces ``shape`` (uint8) but holds ``payload``."""
     npy = io.BytesIO()
-    np.lib.format.write_array_header_1_0(npy, {"descr": "|u1", "fortran_order": False,
-                                               "shape": shape})
+    np.lib.format.write_array_header_1_0(
+        npy, {"descr": "|u1", "fortran_order": False, "shape": shape}
+    )
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("arr_0.npy", npy.getvalue() + payload)
     return buf.getvalue()
 
 
-@pytest.mark.parametrize("damage, says", [
-    (_bad_deflate, "invalid block type"),
-    (_unsupported_method, "uses zip compression method 99"),
-    (_encrypted, "is encrypted"),
-    (_zip_claims_a_huge_entry, "claims 4,294,901,760 bytes of array data"),
-    (_bad_crc, "Bad CRC-32"),
-    (lambda body: body[: len(body) // 2], "not a readable .npz"),
-    (lambda body: _npz_with_header((61, 28, 28), bytes(60 * 784)),
-     "announces 47,824 bytes of array data, but 47,040 follow"),
-])
-def test_every_damage_raises_data_format_error_naming_the_file(tiny_k49, tmp_path, damage,
-                                                               says):
+@pytest.mark.parametrize(
+    "damage, says",
+    [
+        (_bad_deflate, "invalid block type"),
+        (_unsupported_method, "uses zip compression method 99"),
+        (_encrypted, "is encrypted"),
+        (_zip_claims_a_huge_entry, "claims 4,294,901,760 bytes of array data"),
+        (_bad_crc, "Bad CRC-32"),
+        (lambda body: body[: len(body) // 2], "not a readable .npz"),
+        (
+            lambda body: _npz_with_header((61, 28, 28), bytes(60 * 784)),
+            "announces 47,824 bytes of array data, but 47,040 follow",
+        ),
+    ],
+)
+def test_every_damage_raises_data_format_error_naming_the_file(tiny_k49, tmp_path, damage, says):
     _, bodies, _ = tiny_k49
     for name, body in bodies.items():
         (tmp_path / name).write_bytes(body)
@@ -116,7 +124,7 @@ def test_the_tiny_archives_themselves_load(tiny_k49, tmp_path):
         (tmp_path / name).write_bytes(body)
     assert np.array_equal(data._read_array(tmp_path / NAME), arrays[NAME])
     stored = io.BytesIO()
-    np.savez(stored, arrays[NAME])                     # uncompressed archives load too
+    np.savez(stored, arrays[NAME])  # uncompressed archives load too
     (tmp_path / "stored.npz").write_bytes(stored.getvalue())
     assert np.array_equal(data._read_array(tmp_path / "stored.npz"), arrays[NAME])
     assert npz_bytes(arrays[NAME]) == bodies[NAME]

@@ -17,11 +17,14 @@ def _npz_member(array: np.ndarray, compressed: bool = True):
     return zipfile.ZipFile(buf).open("arr_0.npy")
 
 
-@pytest.mark.parametrize("shape, dtype, order", [
-    ((3, 28, 28), np.uint8, "C"),
-    ((12_000, 28, 28), np.uint8, "C"),          # larger than one read chunk
-    ((5, 7), np.int64, "F"),
-])
+@pytest.mark.parametrize(
+    "shape, dtype, order",
+    [
+        ((3, 28, 28), np.uint8, "C"),
+        ((12_000, 28, 28), np.uint8, "C"),  # larger than one read chunk
+        ((5, 7), np.int64, "F"),
+    ],
+)
 def test_read_npy_matches_numpy_and_is_aligned(shape, dtype, order):
     rng = np.random.default_rng(0)
     a = np.asarray(rng.integers(0, 200, shape), dtype=dtype, order=order)
@@ -45,4 +48,4 @@ def test_is_aligned_tells_apart_offset_views():
     a = arrays.empty_aligned((4, 28, 28), np.uint8)
     assert arrays.is_aligned(a)
     b = np.zeros(785, np.uint8)[1:].reshape(1, 28, 28)
-    assert not arrays.is_aligned(b)                # starts one byte past an allocation
+    assert not arrays.is_aligned(b)  # starts one byte past an allocation

@@ -7,11 +7,12 @@ import os
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import numpy as np
 import pytest
-
 from conftest import npz_bytes
+
 from k49tut import data, paths
 from k49tut.classes import CHARS, classmap, classmap_csv
 from k49tut.errors import ChecksumError, DataFormatError, DownloadError
@@ -32,11 +33,17 @@ def _place(directory, bodies) -> None:
 
 def _cli(*args, env_extra=None, timeout=90):
     env = {**os.environ, **(env_extra or {})}
-    return subprocess.run([sys.executable, "-m", "k49tut", *args], capture_output=True,
-                          text=True, timeout=timeout, env=env)
+    return subprocess.run(
+        [sys.executable, "-m", "k49tut", *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env=env,
+    )
 
 
 # ------------------------------------------------------------------ registry and class map
+
 
 def test_packaged_classmap_is_byte_identical_to_the_official_file():
     body = classmap_csv()
@@ -52,6 +59,7 @@ def test_classmap_table():
 
 
 # ------------------------------------------------------------------ successful downloads
+
 
 def test_download_fetches_verifies_and_loads_unchanged(server, tiny_k49, tmp_path):
     arrays, bodies, files = tiny_k49
@@ -97,7 +105,18 @@ def test_mirror_from_environment(server, monkeypatch, tmp_path):
     assert server.hits == ["/" + CLASSMAP.name]
 
 
+def test_download_without_tqdm_shows_no_bars_and_still_works(server, monkeypatch, tmp_path):
+    import pooch.downloaders
+
+    monkeypatch.setitem(sys.modules, "tqdm", None)  # as if tqdm were not installed
+    monkeypatch.setattr(pooch.downloaders, "tqdm", None)
+    server.serve(CLASSMAP.name, classmap_csv())
+    data.download(tmp_path, mirror=server.url, files=(CLASSMAP,), progress=True)
+    assert file_status(tmp_path / CLASSMAP.name, CLASSMAP) == "verified"
+
+
 # ------------------------------------------------------------------ faults
+
 
 def test_cli_wrong_bytes_fails_checksum_and_leaves_no_file(server, tmp_path):
     for spec in K49_FILES:
@@ -151,10 +170,10 @@ def test_failures_never_touch_verified_files(server, tiny_k49, tmp_path):
     data.download(tmp_path, mirror=server.url, files=files[4:], progress=False)
     kept = tmp_path / files[4].name
     before = (kept.read_bytes(), kept.stat().st_mtime_ns)
-    server.serve(files[4].name, b"tampered")           # a bad copy on a forced refresh
+    server.serve(files[4].name, b"tampered")  # a bad copy on a forced refresh
     with pytest.raises(ChecksumError):
         data.download(tmp_path, mirror=server.url, files=files[4:], force=True, progress=False)
-    with pytest.raises(DownloadError):                  # others missing on the server
+    with pytest.raises(DownloadError):  # others missing on the server
         data.download(tmp_path, mirror=server.url, files=files, progress=False)
     assert (kept.read_bytes(), kept.stat().st_mtime_ns) == before
     assert _files_in(tmp_path) == [files[4].name]
@@ -196,8 +215,9 @@ def test_load_with_verify_reports_a_corrupt_file(tmp_path):
         data.load("k49", data_dir=tmp_path)
 
 
-def test_load_downloads_missing_files_and_reports_failure(closed_port_url, tmp_path,
-                                                          quick_retries):
+def test_load_downloads_missing_files_and_reports_failure(
+    closed_port_url, tmp_path, quick_retries
+):
     with pytest.raises(DownloadError, match="Connection refused"):
         data.load("k49", data_dir=tmp_path, mirror=closed_port_url)
 
@@ -208,6 +228,7 @@ def test_unusable_mirror_scheme(tmp_path):
 
 
 # ------------------------------------------------------------------ validation on load
+
 
 def _with(tmp_path, bodies, **replace):
     _place(tmp_path, {**bodies, **replace})
@@ -221,12 +242,18 @@ def test_corrupt_npz_is_named(tiny_k49, tmp_path):
         data.load("k49", data_dir=d, verify=False)
 
 
-@pytest.mark.parametrize("bad, message", [
-    (np.array([0, 49, 3] * 20, dtype=np.uint8), r"labels must lie in 0\.\.48; found 20 outside"),
-    (np.array([-1] * 60, dtype=np.int64), "labels must lie in 0..48"),
-    (np.zeros(59, dtype=np.uint8), "59 labels for 60 images"),
-    (np.zeros(60, dtype=np.float32), "1-D integer array"),
-])
+@pytest.mark.parametrize(
+    "bad, message",
+    [
+        (
+            np.array([0, 49, 3] * 20, dtype=np.uint8),
+            r"labels must lie in 0\.\.48; found 20 outside",
+        ),
+        (np.array([-1] * 60, dtype=np.int64), "labels must lie in 0..48"),
+        (np.zeros(59, dtype=np.uint8), "59 labels for 60 images"),
+        (np.zeros(60, dtype=np.float32), "1-D integer array"),
+    ],
+)
 def test_bad_labels_are_refused(tiny_k49, tmp_path, bad, message):
     _, bodies, _ = tiny_k49
     d = _with(tmp_path, bodies, **{"k49-train-labels.npz": npz_bytes(bad)})
@@ -235,10 +262,13 @@ def test_bad_labels_are_refused(tiny_k49, tmp_path, bad, message):
     assert "k49-train-labels.npz" in str(info.value)
 
 
-@pytest.mark.parametrize("bad, message", [
-    (np.zeros((60, 28, 28), dtype=np.float32), "must be uint8"),
-    (np.zeros((60, 32, 32), dtype=np.uint8), r"shape \(N, 28, 28\)"),
-])
+@pytest.mark.parametrize(
+    "bad, message",
+    [
+        (np.zeros((60, 28, 28), dtype=np.float32), "must be uint8"),
+        (np.zeros((60, 32, 32), dtype=np.uint8), r"shape \(N, 28, 28\)"),
+    ],
+)
 def test_bad_images_are_refused(tiny_k49, tmp_path, bad, message):
     _, bodies, _ = tiny_k49
     d = _with(tmp_path, bodies, **{"k49-train-imgs.npz": npz_bytes(bad)})
@@ -272,11 +302,18 @@ def test_unknown_dataset_name():
 
 # ------------------------------------------------------------------ paths and CLI
 
+
 def test_data_dir_precedence(monkeypatch, tmp_path):
+    import pooch
+
     monkeypatch.delenv(paths.DATA_DIR_ENV, raising=False)
-    root = paths.checkout_root()
-    assert root is not None and (root / "pyproject.toml").is_file()
-    assert paths.data_dir() == root / "data"
+    checkout = Path(__file__).resolve().parent.parent
+    if paths.PACKAGE_DIR == checkout / "src" / "k49tut":  # editable install
+        assert paths.checkout_root() == checkout
+        assert paths.data_dir() == checkout / "data"
+    else:  # installed package
+        assert paths.checkout_root() is None
+        assert paths.data_dir() == Path(pooch.os_cache("k49tut"))
     monkeypatch.setenv(paths.DATA_DIR_ENV, str(tmp_path / "env"))
     assert paths.data_dir() == tmp_path / "env"
     assert paths.data_dir(tmp_path / "arg") == tmp_path / "arg"
@@ -304,7 +341,10 @@ def test_cli_info_reports_each_file(tmp_path):
 
 
 def test_cli_console_script_and_usage_error():
-    result = subprocess.run([os.path.join(os.path.dirname(sys.executable), "k49tut"), "frobnicate"],
-                            capture_output=True, text=True)
+    result = subprocess.run(
+        [os.path.join(os.path.dirname(sys.executable), "k49tut"), "frobnicate"],
+        capture_output=True,
+        text=True,
+    )
     assert result.returncode == 2
     assert "invalid choice" in result.stderr

@@ -28,22 +28,32 @@ def _files_in(directory) -> list[str]:
 
 def _cli(*args, env_extra=None, **kwargs):
     env = {**os.environ, **(env_extra or {})}
-    return subprocess.run([sys.executable, "-m", "k49tut", *args], capture_output=True,
-                          text=True, timeout=90, env=env, **kwargs)
+    return subprocess.run(
+        [sys.executable, "-m", "k49tut", *args],
+        capture_output=True,
+        text=True,
+        timeout=90,
+        env=env,
+        **kwargs,
+    )
 
 
 # ------------------------------------------------------------------ malformed URLs and answers
 
-@pytest.mark.parametrize("mirror, why", [
-    ("http://", "names no host"),
-    ("http://[::1", "cannot be parsed"),
-    ("http://127.0.0.1:99999/", "cannot be parsed"),
-    ("http://127.0.0.1:0/", "port 0"),
-    ("http://127.0.0.1:8000/k 49/", "contains a space"),
-    (" http://127.0.0.1:8000/", "contains a space"),
-    ("ftp:///k49/", "names no host"),
-    ("http://127.0.0.1:8000/k49?x=1", "no ?query"),
-])
+
+@pytest.mark.parametrize(
+    "mirror, why",
+    [
+        ("http://", "names no host"),
+        ("http://[::1", "cannot be parsed"),
+        ("http://127.0.0.1:99999/", "cannot be parsed"),
+        ("http://127.0.0.1:0/", "port 0"),
+        ("http://127.0.0.1:8000/k 49/", "contains a space"),
+        (" http://127.0.0.1:8000/", "contains a space"),
+        ("ftp:///k49/", "names no host"),
+        ("http://127.0.0.1:8000/k49?x=1", "no ?query"),
+    ],
+)
 def test_malformed_mirror_is_refused_before_the_disk_is_touched(tmp_path, mirror, why):
     d = tmp_path / "new"
     with pytest.raises(DownloadError, match="is not a usable URL") as info:
@@ -63,8 +73,9 @@ def test_cli_malformed_mirror_exits_1_with_one_message(tmp_path):
 @pytest.mark.parametrize("target", ["file:///etc/passwd", "ftp://127.0.0.1:1/k49_classmap.csv"])
 def test_redirect_to_another_scheme_is_refused_and_not_retried(server, tmp_path, target):
     server.serve(CLASSMAP.name, b"", status=302, headers={"Location": target})
-    with pytest.raises(DownloadError, match=f"redirected to {target}, which k49tut does "
-                                            "not follow"):
+    with pytest.raises(
+        DownloadError, match=f"redirected to {target}, which k49tut does not follow"
+    ):
         data.download(tmp_path, mirror=server.url, files=(CLASSMAP,), progress=False)
     assert server.hits == ["/" + CLASSMAP.name]
     assert _files_in(tmp_path) == []
@@ -87,8 +98,10 @@ def test_non_numeric_content_length_is_a_malformed_answer(server, tmp_path):
 
 def test_a_file_of_another_size_is_refused_before_its_bytes_are_fetched(server, tmp_path):
     server.serve(CLASSMAP.name, classmap_csv() + b"extra row\n")
-    with pytest.raises(ChecksumError, match=f"offers 707 bytes, but the expected file has 697 "
-                                            f"\\(md5 {CLASSMAP.md5}\\)"):
+    with pytest.raises(
+        ChecksumError,
+        match=f"offers 707 bytes, but the expected file has 697 \\(md5 {CLASSMAP.md5}\\)",
+    ):
         data.download(tmp_path, mirror=server.url, files=(CLASSMAP,), progress=False)
     assert _files_in(tmp_path) == []
 
@@ -106,6 +119,7 @@ def test_http_4xx_is_not_retried_and_5xx_is(server, tmp_path, quick_retries):
 
 # ------------------------------------------------------------------ FTP mirrors
 
+
 class LocalFTP:
     """A pyftpdlib server on a free loopback port, serving ``root`` to the user k49 and
     to anonymous users."""
@@ -113,7 +127,7 @@ class LocalFTP:
     USER, PASSWORD = "k49", "s3cret-pass"
 
     def __init__(self, root):
-        with warnings.catch_warnings():    # pyftpdlib still imports asyncore on Python 3.11
+        with warnings.catch_warnings():  # pyftpdlib still imports asyncore on Python 3.11
             warnings.simplefilter("ignore", DeprecationWarning)
             from pyftpdlib.authorizers import DummyAuthorizer
             from pyftpdlib.handlers import FTPHandler
@@ -123,8 +137,9 @@ class LocalFTP:
         authorizer = DummyAuthorizer()
         authorizer.add_user(self.USER, self.PASSWORD, str(root), perm="elr")
         authorizer.add_anonymous(str(root))
-        handler = type("Handler", (FTPHandler,), {"authorizer": authorizer,
-                                                  "auth_failed_timeout": 0})
+        handler = type(
+            "Handler", (FTPHandler,), {"authorizer": authorizer, "auth_failed_timeout": 0}
+        )
         self.server = FTPServer(("127.0.0.1", 0), handler)
         self.port = self.server.address[1]
         self.stop = threading.Event()
@@ -181,15 +196,24 @@ def test_ftp_login_refused_530_names_the_user_and_hides_the_password(ftp, tiny_k
 
 def test_ftp_missing_file_550_is_reported(ftp, tiny_k49, tmp_path):
     _, _, files = tiny_k49
-    with pytest.raises(DownloadError, match="refused the file /nowhere/k49-train-imgs.npz "
-                                            r"\(550"):
-        data.download(tmp_path / "d", mirror=ftp.url(path="/nowhere/"), files=files,
-                      progress=False)
+    with pytest.raises(
+        DownloadError,
+        match="refused the file /nowhere/k49-train-imgs.npz "
+        r"\(550",
+    ):
+        data.download(
+            tmp_path / "d", mirror=ftp.url(path="/nowhere/"), files=files, progress=False
+        )
 
 
 def test_cli_ftp_refusal_exits_1_without_traceback(ftp, tmp_path):
-    result = _cli("download", "--data-dir", str(tmp_path / "d"),
-                  "--mirror", ftp.url(ftp.USER, "not-the-password"))
+    result = _cli(
+        "download",
+        "--data-dir",
+        str(tmp_path / "d"),
+        "--mirror",
+        ftp.url(ftp.USER, "not-the-password"),
+    )
     assert result.returncode == 1
     assert "refused the login as 'k49' (530" in result.stderr
     assert "not-the-password" not in result.stderr + result.stdout
@@ -198,16 +222,20 @@ def test_cli_ftp_refusal_exits_1_without_traceback(ftp, tmp_path):
 
 # ------------------------------------------------------------------ messages that tell the truth
 
+
 def test_stalled_server_is_cut_off_by_the_time_per_file(server, tmp_path, monkeypatch):
     monkeypatch.setenv(transfer.FILE_TIMEOUT_ENV, "0.5")
     server.serve(CLASSMAP.name, classmap_csv(), mode="drip", pause=0.02)
     start = time.monotonic()
-    with pytest.raises(DownloadError, match=r"took longer than 0\.5 s \(\d+ of 697 bytes "
-                                            r"arrived\)") as info:
+    with pytest.raises(
+        DownloadError,
+        match=r"took longer than 0\.5 s \(\d+ of 697 bytes "
+        r"arrived\)",
+    ) as info:
         data.download(tmp_path, mirror=server.url, files=(CLASSMAP,), progress=False)
     assert time.monotonic() - start < 5
     assert transfer.FILE_TIMEOUT_ENV in str(info.value)
-    assert server.hits == ["/" + CLASSMAP.name]        # not retried
+    assert server.hits == ["/" + CLASSMAP.name]  # not retried
     assert _files_in(tmp_path) == []
 
 
@@ -220,8 +248,11 @@ def test_password_in_mirror_is_never_printed(closed_port_url, tmp_path, quick_re
     result = _cli("info", "--data-dir", str(tmp_path), "--mirror", mirror)
     assert "hunter2-pass" not in result.stdout + result.stderr
     assert "Download from:  http://reader:***@127.0.0.1" in result.stdout
-    for malformed in ("http://reader:hunter2-pass@", "http://reader:hunter2-pass@[::1",
-                      "ftp://reader:hunter2-pass@host:port/"):
+    for malformed in (
+        "http://reader:hunter2-pass@",
+        "http://reader:hunter2-pass@[::1",
+        "ftp://reader:hunter2-pass@host:port/",
+    ):
         with pytest.raises(DownloadError, match="is not a usable URL") as info:
             data.download(tmp_path, mirror=malformed, files=(CLASSMAP,), progress=False)
         assert "hunter2-pass" not in str(info.value)
@@ -256,16 +287,24 @@ def test_nothing_changed_is_said_only_when_true(server, tiny_k49, tmp_path):
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
 def test_signal_during_download_cleans_up(server, tmp_path, signum):
     # The real registry: a server that offers the right size, then drips.
-    server.serve(K49_FILES[0].name, b"\0" * 2000, mode="drip", pause=0.01,
-                 headers={"Content-Length": str(K49_FILES[0].size)})
+    server.serve(
+        K49_FILES[0].name,
+        b"\0" * 2000,
+        mode="drip",
+        pause=0.01,
+        headers={"Content-Length": str(K49_FILES[0].size)},
+    )
     d = tmp_path / "new"
-    proc = subprocess.Popen([sys.executable, "-m", "k49tut", "download", "--data-dir", str(d),
-                             "--mirror", server.url], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "k49tut", "download", "--data-dir", str(d), "--mirror", server.url],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     deadline = time.monotonic() + 30
     while not server.hits and time.monotonic() < deadline:
         time.sleep(0.05)
-    time.sleep(0.3)                                      # bytes are arriving
+    time.sleep(0.3)  # bytes are arriving
     assert [p.name for p in d.iterdir()][0].startswith(".partial")
     proc.send_signal(signum)
     _, err = proc.communicate(timeout=30)
@@ -273,7 +312,7 @@ def test_signal_during_download_cleans_up(server, tmp_path, signum):
     word = "terminated" if signum == signal.SIGTERM else "interrupted"
     assert f"k49tut download: {word}; verified files were kept" in err
     assert "Traceback" not in err
-    assert not d.exists()          # created by this download, and nothing was kept
+    assert not d.exists()  # created by this download, and nothing was kept
 
 
 # ------------------------------------------------------------------ two processes at once
@@ -301,8 +340,12 @@ def test_two_downloads_into_one_directory_take_turns(server, tiny_k49, tmp_path)
 
     def start(log):
         with open(log, "w") as err:
-            return subprocess.Popen([sys.executable, "-c", code, str(d), server.url],
-                                    stdout=subprocess.PIPE, stderr=err, text=True)
+            return subprocess.Popen(
+                [sys.executable, "-c", code, str(d), server.url],
+                stdout=subprocess.PIPE,
+                stderr=err,
+                text=True,
+            )
 
     a = start(logs[0])
     deadline = time.monotonic() + 30
@@ -317,7 +360,7 @@ def test_two_downloads_into_one_directory_take_turns(server, tiny_k49, tmp_path)
     assert [a.returncode, b.returncode] == [0, 0], errors
     assert outs == ["done\n", "done\n"]
     assert f"another process is downloading into {d}; waiting for it" in errors[1]
-    assert sorted(server.hits) == sorted("/" + spec.name for spec in files)   # each once
+    assert sorted(server.hits) == sorted("/" + spec.name for spec in files)  # each once
     assert _files_in(d) == sorted(bodies)
     assert all(file_status(d / spec.name, spec) == "verified" for spec in files)
 

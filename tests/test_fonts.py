@@ -24,7 +24,7 @@ MISSING = "\ue000"  # a private-use code point no font here has: drawn as the mi
 @pytest.fixture(autouse=True)
 def _setup_and_close():
     with warnings.catch_warnings():
-        warnings.simplefilter("error")          # "Glyph ... missing" would fail the test
+        warnings.simplefilter("error")  # "Glyph ... missing" would fail the test
         fonts.setup()
         yield
     plt.close("all")
@@ -60,7 +60,7 @@ def test_latin_text_keeps_its_usual_font():
 
 def test_every_class_character_renders_as_a_distinct_real_glyph():
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore")          # the reference box itself warns
+        warnings.simplefilter("ignore")  # the reference box itself warns
         box = _pixels(MISSING)
     blank = _pixels(" ")
     images = {c: _pixels(c) for c in CHARS}
@@ -75,8 +75,9 @@ def test_confusion_matrix_display_labels_are_hiragana():
     y = np.arange(49).repeat(3)
     pred = np.where(rng.random(len(y)) < 0.8, y, rng.integers(0, 49, len(y)))
     fig, ax = plt.subplots(figsize=(12, 12))
-    disp = ConfusionMatrixDisplay.from_predictions(y, pred, display_labels=list(CHARS), ax=ax,
-                                                   colorbar=False, include_values=False)
+    disp = ConfusionMatrixDisplay.from_predictions(
+        y, pred, display_labels=list(CHARS), ax=ax, colorbar=False, include_values=False
+    )
     fig.canvas.draw()
     labels = disp.ax_.get_xticklabels()
     assert [t.get_text() for t in labels] == list(CHARS)
@@ -86,8 +87,9 @@ def test_confusion_matrix_display_labels_are_hiragana():
     crops = []
     for label in labels:
         box = label.get_window_extent()
-        crop = canvas[int(height - box.y1): int(height - box.y0) + 1,
-                      int(box.x0): int(box.x1) + 1]
+        crop = canvas[
+            int(height - box.y1) : int(height - box.y0) + 1, int(box.x0) : int(box.x1) + 1
+        ]
         assert crop.size and crop.min() < 128, f"tick label {label.get_text()} is empty"
         crops.append(crop.tobytes())
-    assert len(set(crops)) == len(CHARS)          # 49 boxes would all look the same
+    assert len(set(crops)) == len(CHARS)  # 49 boxes would all look the same

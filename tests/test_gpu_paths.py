@@ -69,12 +69,22 @@ print(json.dumps(report))
 
 def test_recipe_trains_under_mixed_precision_xla_and_two_replicas():
     env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", "CUDA_VISIBLE_DEVICES": ""}
-    done = subprocess.run([sys.executable, "-c", SCRIPT, str(NOTEBOOK)], capture_output=True,
-                          text=True, env=env, timeout=600)
+    done = subprocess.run(
+        [sys.executable, "-c", SCRIPT, str(NOTEBOOK)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=600,
+    )
     assert done.returncode == 0, done.stderr[-3000:]
     report = json.loads(done.stdout.strip().splitlines()[-1])
-    rows = {"toy CNN (Adam)", "+ deeper, batch norm", "+ augmentation", "+ warm-up, cosine",
-            "+ label smoothing, EMA"}
+    rows = {
+        "toy CNN (Adam)",
+        "+ deeper, batch norm",
+        "+ augmentation",
+        "+ warm-up, cosine",
+        "+ label smoothing, EMA",
+    }
     assert set(report) == {f"{s}: {r}" for s in ("mirrored", "xla") for r in rows}
     for name, r in report.items():
         mirrored = name.startswith("mirrored")

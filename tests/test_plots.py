@@ -12,9 +12,9 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
+from conftest import labelled_dataset  # noqa: E402
 from matplotlib.colors import to_rgba  # noqa: E402
 
-from conftest import labelled_dataset  # noqa: E402
 from k49tut import explore, fonts, plots  # noqa: E402
 from k49tut.classes import CHARS  # noqa: E402
 from k49tut.plots.data import spread  # noqa: E402
@@ -25,7 +25,7 @@ from k49tut.synth import printed  # noqa: E402
 def _fonts():
     fonts.setup()
     with warnings.catch_warnings():
-        warnings.simplefilter("error", UserWarning)   # e.g. "Glyph ... missing"
+        warnings.simplefilter("error", UserWarning)  # e.g. "Glyph ... missing"
         yield
     plt.close("all")
 
@@ -40,13 +40,18 @@ def _texts(labels):
 
 
 def _counts(ds):
-    return pd.DataFrame({"char": ds.chars, "train": np.bincount(ds.y_train, minlength=49),
-                         "test": np.bincount(ds.y_test, minlength=49)})
+    return pd.DataFrame(
+        {
+            "char": ds.chars,
+            "train": np.bincount(ds.y_train, minlength=49),
+            "test": np.bincount(ds.y_test, minlength=49),
+        }
+    )
 
 
 def test_class_distribution_bars_are_the_counts(ds):
-    ds.y_train[:5] = 3                        # あ keeps 1 image, え gets 11
-    ds.y_train[-6:-3] = 47                    # ゝ keeps 3, ん gets 9
+    ds.y_train[:5] = 3  # あ keeps 1 image, え gets 11
+    ds.y_train[-6:-3] = 47  # ゝ keeps 3, ん gets 9
     counts = _counts(ds)
     fig = plots.class_distribution(counts, source=ds.description)
     top, bottom = fig.axes
@@ -54,7 +59,7 @@ def test_class_distribution_bars_are_the_counts(ds):
     assert [p.get_height() for p in bottom.patches] == [4] * 49
     assert _texts(bottom.get_xticklabels()) == list(CHARS)
     red = [i for i, p in enumerate(top.patches) if p.get_facecolor() == to_rgba("tab:red")]
-    assert red == [0, 1, 48]                  # 1 and 3 images, then the first of the 6s
+    assert red == [0, 1, 48]  # 1 and 3 images, then the first of the 6s
     assert top.get_title(loc="left") == "train: 294 images, largest/smallest class = 11.0"
     assert bottom.get_title(loc="left") == "test: 196 images, largest/smallest class = 1.0"
     assert fig._suptitle.get_text().endswith("\n" + ds.description)
@@ -81,8 +86,8 @@ def test_examples_grid_shows_each_class_in_its_cell(ds):
     for label, ax in enumerate(cells):
         assert ax.get_title().split()[0] == CHARS[label]
         img = ax.get_images()[0].get_array()
-        tiles = [img[:, i * 29: i * 29 + 28, 0] for i in range(3)]
-        for tile in tiles:                    # every tile is an image of this class
+        tiles = [img[:, i * 29 : i * 29 + 28, 0] for i in range(3)]
+        for tile in tiles:  # every tile is an image of this class
             assert np.allclose(tile, (5 * label + 5) / 255)
 
 
@@ -102,8 +107,8 @@ def test_mean_images_show_the_class_means(ds):
 
 
 def test_pixel_histogram_shows_the_zero_share_and_the_ink(ds):
-    ds.x_train[:, :14] = 0                    # the top half of every training image blank
-    ds.x_test[:, :7] = 0                      # a quarter of every test image
+    ds.x_train[:, :14] = 0  # the top half of every training image blank
+    ds.x_test[:, :7] = 0  # a quarter of every test image
     fig = plots.pixel_histogram(ds)
     zero, ink = fig.axes
     assert [p.get_height() for p in zero.patches] == [0.5, 0.25]
@@ -116,7 +121,7 @@ def test_pixel_histogram_shows_the_zero_share_and_the_ink(ds):
 
 
 def test_ink_by_class_medians(ds):
-    ds.x_train[ds.y_train == 5, :14] = 0       # half of each か image blank: ink 0.5
+    ds.x_train[ds.y_train == 5, :14] = 0  # half of each か image blank: ink 0.5
     fig = plots.ink_by_class(ds, explore.ink_fraction(ds.x_train))
     medians = [line.get_ydata()[0] for line in fig.axes[0].get_lines()[5::6]]
     assert len(medians) == 49
@@ -142,10 +147,10 @@ def test_spread_keeps_free_points_and_separates_crowded_ones():
     points = np.array([[0.5, 0.5]] * 5 + [[0.0, 1.0]])
     at = spread(points, size=0.1)
     assert at[0].tolist() == [0.5, 0.5]
-    assert at[5] == pytest.approx([0.05, 0.95])       # pulled inside the frame
+    assert at[5] == pytest.approx([0.05, 0.95])  # pulled inside the frame
     gaps = np.abs(at[:, None] - at[None]).max(axis=2) + np.eye(6)
-    assert gaps.min() >= 0.1 - 1e-9                    # no two squares overlap
-    assert np.abs(at[:5] - 0.5).max() <= 0.1 + 1e-9    # each moved at most one ring
+    assert gaps.min() >= 0.1 - 1e-9  # no two squares overlap
+    assert np.abs(at[:5] - 0.5).max() <= 0.1 + 1e-9  # each moved at most one ring
 
 
 def test_embedding_writes_every_present_character_without_overlap(ds):
@@ -155,6 +160,6 @@ def test_embedding_writes_every_present_character_without_overlap(ds):
     assert sorted(written) == sorted({CHARS[c] for c in np.unique(ds.y_test)})
     fig.canvas.draw()
     boxes = [t.get_window_extent() for t in ax.texts]
-    overlaps = [(a, b) for i, a in enumerate(boxes) for b in boxes[i + 1:] if a.overlaps(b)]
+    overlaps = [(a, b) for i, a in enumerate(boxes) for b in boxes[i + 1 :] if a.overlaps(b)]
     assert overlaps == []
     assert fig._suptitle.get_text().startswith("t-SNE map of 120 test images")

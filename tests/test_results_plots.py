@@ -12,7 +12,6 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
-
 from sklearn.metrics import classification_report, confusion_matrix  # noqa: E402
 
 from k49tut import fonts, plots  # noqa: E402
@@ -34,31 +33,45 @@ def predictions():
     rng = np.random.default_rng(0)
     y_true = np.repeat(np.arange(49), 20)
     y_pred = np.where(rng.random(len(y_true)) < 0.8, y_true, rng.integers(0, 49, len(y_true)))
-    y_pred[np.flatnonzero(y_true == 27)[:6]] = 22          # true ふ -> ぬ, six times
+    y_pred[np.flatnonzero(y_true == 27)[:6]] = 22  # true ふ -> ぬ, six times
     return y_true, y_pred
 
 
 def _report(y_true, y_pred):
-    return pd.DataFrame(classification_report(y_true, y_pred, labels=range(49), target_names=CHARS,
-                                              output_dict=True, zero_division=0)).T.iloc[:49]
+    return pd.DataFrame(
+        classification_report(
+            y_true, y_pred, labels=range(49), target_names=CHARS, output_dict=True, zero_division=0
+        )
+    ).T.iloc[:49]
 
 
 def test_learning_curves_plot_the_history_and_mark_the_best_epoch():
-    h = pd.DataFrame({"accuracy": [.5, .7, .8], "val_accuracy": [.6, .65, .66],
-                      "loss": [1.2, .8, .6], "val_loss": [1.0, .9, .95]}, index=[1, 2, 3])
+    h = pd.DataFrame(
+        {
+            "accuracy": [0.5, 0.7, 0.8],
+            "val_accuracy": [0.6, 0.65, 0.66],
+            "loss": [1.2, 0.8, 0.6],
+            "val_loss": [1.0, 0.9, 0.95],
+        },
+        index=[1, 2, 3],
+    )
     fig = plots.learning_curves(h, source="somewhere")
     acc, loss = fig.axes
     assert [ax.get_ylabel() for ax in fig.axes] == ["accuracy", "loss"]
-    assert [list(line.get_ydata()) for line in acc.get_lines()[:2]] == [[.5, .7, .8], [.6, .65, .66]]
-    assert list(loss.get_lines()[1].get_ydata()) == [1.0, .9, .95]
+    assert [list(line.get_ydata()) for line in acc.get_lines()[:2]] == [
+        [0.5, 0.7, 0.8],
+        [0.6, 0.65, 0.66],
+    ]
+    assert list(loss.get_lines()[1].get_ydata()) == [1.0, 0.9, 0.95]
     best = loss.get_lines()[2]
     assert list(best.get_xdata()) == [2, 2] and "epoch 2" in best.get_label()
     assert "somewhere" in fig._suptitle.get_text()
 
 
 def test_compare_scores_bars():
-    table = pd.DataFrame({"accuracy": [0.9, 0.8], "balanced_accuracy": [0.85, 0.7]},
-                         index=["a", "b"])
+    table = pd.DataFrame(
+        {"accuracy": [0.9, 0.8], "balanced_accuracy": [0.85, 0.7]}, index=["a", "b"]
+    )
     fig = plots.compare_scores(table)
     assert [round(p.get_height(), 6) for p in fig.axes[0].patches] == [0.9, 0.85, 0.8, 0.7]
 
@@ -70,28 +83,30 @@ def test_per_class_scores_sorted_by_f1(predictions):
     ticks = [t.get_text() for t in ax.get_yticklabels()]
     ordered = report.sort_values("f1-score")
     assert ticks == list(ordered.index)
-    f1_bars = ax.patches[2 * 49:]
+    f1_bars = ax.patches[2 * 49 :]
     assert [b.get_width() for b in f1_bars] == pytest.approx(ordered["f1-score"].tolist())
 
 
 def test_precision_recall_zooms_labels_every_character_once_without_overlap(predictions):
     y_true, y_pred = predictions
     y_pred = y_pred.copy()
-    y_pred[y_true == 45] = 0                                 # ゑ: never found, recall 0
+    y_pred[y_true == 45] = 0  # ゑ: never found, recall 0
     report = _report(y_true, y_pred)
     fig = plots.precision_recall(report)
     ax = fig.axes[0]
     low, high = ax.get_xlim()
-    assert 0.3 < low < 0.8 and high > 1                      # zoomed to where the points are
+    assert 0.3 < low < 0.8 and high > 1  # zoomed to where the points are
     ok = (report.precision >= low) & (report.recall >= low)
     inside = {t.get_text(): t.xy for t in ax.texts if "(" not in t.get_text()}
     assert set(inside) == set(report.index[ok]) and len(inside) >= 45
-    assert inside["ふ"] == pytest.approx((report.loc["ふ", "precision"], report.loc["ふ", "recall"]))
+    assert inside["ふ"] == pytest.approx(
+        (report.loc["ふ", "precision"], report.loc["ふ", "recall"])
+    )
     marked = [t.get_text() for t in ax.texts if "(" in t.get_text()]
     assert "ゑ (0.00, 0.00)" in marked and len(marked) == (~ok).sum()
     renderer = fig.canvas.get_renderer()
     boxes = [t.get_window_extent(renderer) for t in ax.texts if "(" not in t.get_text()]
-    overlaps = sum(a.overlaps(b) for i, a in enumerate(boxes) for b in boxes[i + 1:])
+    overlaps = sum(a.overlaps(b) for i, a in enumerate(boxes) for b in boxes[i + 1 :])
     assert overlaps <= 2
     assert f"{(~ok).sum()} characters below" in fig._suptitle.get_text()
 
@@ -116,11 +131,12 @@ def test_confusion_matrix_has_hiragana_axes_the_data_and_a_labelled_colour_bar(p
 
 
 def test_confusions_ranked_bars_with_right_plurals():
-    frame = pd.DataFrame({"true": ["ふ", "あ"], "predicted": ["ぬ", "お"], "count": [6, 1],
-                          "share": [0.3, 0.05]})
+    frame = pd.DataFrame(
+        {"true": ["ふ", "あ"], "predicted": ["ぬ", "お"], "count": [6, 1], "share": [0.3, 0.05]}
+    )
     fig = plots.confusions(frame)
     ax = fig.axes[0]
-    assert [p.get_width() for p in ax.patches] == [1, 6]      # largest on top
+    assert [p.get_width() for p in ax.patches] == [1, 6]  # largest on top
     assert ax.get_yticklabels()[-1].get_text() == "true ふ → predicted ぬ"
     labels = [t.get_text() for t in ax.texts]
     assert labels == ["1 image (5.0% of あ)", "6 images (30.0% of ふ)"]
@@ -128,13 +144,16 @@ def test_confusions_ranked_bars_with_right_plurals():
 
 def test_gallery_shows_the_chosen_images(predictions):
     y_true, y_pred = predictions
-    x = (np.arange(len(y_true)) % 256).astype(np.uint8)[:, None, None] * np.ones((1, 28, 28), np.uint8)
+    x = (np.arange(len(y_true)) % 256).astype(np.uint8)[:, None, None] * np.ones(
+        (1, 28, 28), np.uint8
+    )
     idx = np.flatnonzero((y_true == 27) & (y_pred == 22))
     fig = plots.gallery(x, idx, CHARS, 27, 22)
     shown = [ax for ax in fig.axes if ax.get_images()]
     assert [ax.get_title() for ax in shown[:2]] == ["true ふ", "predicted ぬ"]
-    np.testing.assert_allclose(shown[1].get_images()[0].get_array(),
-                               printed("ぬ")[..., None] / 255 * plots.ACCENT)
+    np.testing.assert_allclose(
+        shown[1].get_images()[0].get_array(), printed("ぬ")[..., None] / 255 * plots.ACCENT
+    )
     assert [ax.get_title() for ax in shown[2:]] == [f"#{i}" for i in idx]
     for ax, i in zip(shown[2:], idx):
         assert (ax.get_images()[0].get_array() == x[i]).all()
@@ -170,12 +189,18 @@ def test_convolution_and_pooling_pictures():
 
 
 def test_recipe_figures_draw_their_data():
-    table = pd.DataFrame({"val balanced": [0.90, 0.95], "low": [0.88, 0.93],
-                          "high": [0.92, 0.97], "seconds": [10.0, 40.0]},
-                         index=["toy CNN", "+ deeper"])
+    table = pd.DataFrame(
+        {
+            "val balanced": [0.90, 0.95],
+            "low": [0.88, 0.93],
+            "high": [0.92, 0.97],
+            "seconds": [10.0, 40.0],
+        },
+        index=["toy CNN", "+ deeper"],
+    )
     fig = plots.recipe.ablation(table, "somewhere", baseline=0.90)
     ax = fig.axes[0]
-    assert [round(p.get_width(), 6) for p in ax.patches] == [0.95, 0.90]   # first row on top
+    assert [round(p.get_width(), 6) for p in ax.patches] == [0.95, 0.90]  # first row on top
     assert [t.get_text() for t in ax.get_yticklabels()] == ["+ deeper", "toy CNN"]
     assert [t.get_text() for t in ax.texts] == ["0.950  (40 s)", "0.900  (10 s)"]
     assert "somewhere" in fig._suptitle.get_text()

@@ -1,65 +1,135 @@
-"""``k49tut run``: parameters in, executed notebooks, reports and figures out; clear failures."""
+"""``k49tut run`` and ``k49tut notebooks``: parameters in, executed notebooks, reports and
+figures out, nothing else on the terminal; clear failures; the notebooks found and copied."""
 
 from __future__ import annotations
 
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import nbformat
 from nbformat.v4 import new_code_cell, new_notebook
 
+from k49tut import paths
+from k49tut.cli import main
+from k49tut.runner import NOTEBOOKS, notebooks_dir
 
-def _notebook(path, *cells):
-    first = new_code_cell('dataset = "k49"\ndata_dir = None\nepochs = 10\nseed = 0\n'
-                          'batch_size = 32\noutput_dir = "nowhere"')
+CHECKOUT = Path(__file__).resolve().parent.parent
+PARAMETERS = (
+    'dataset = "k49"\ndata_dir = None\nepochs = 10\nseed = 0\nbatch_size = 32\n'
+    'output_dir = "nowhere"'
+)
+
+
+def _notebook(path, *cells, parameters=PARAMETERS):
+    first = new_code_cell(parameters)
     first.metadata["tags"] = ["parameters"]
     nb = new_notebook(cells=[first, *[new_code_cell(c) for c in cells]])
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
-                                 "language": "python"}
+    nb.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
     nbformat.write(nb, path)
 
 
 def _run(notebooks, out):
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-    return subprocess.run([sys.executable, "-m", "k49tut", "run", "--dataset", "sample",
-                           "--epochs", "3", "--seed", "7", "--notebooks", str(notebooks),
-                           "--output-dir", str(out)], capture_output=True, text=True,
-                          env=env, timeout=300)
+    return subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "k49tut",
+            "run",
+            "--dataset",
+            "sample",
+            "--epochs",
+            "3",
+            "--seed",
+            "7",
+            "--notebooks",
+            str(notebooks),
+            "--output-dir",
+            str(out),
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+    )
 
 
 def test_run_passes_parameters_and_writes_reports_and_figures(tmp_path):
     src = tmp_path / "nb"
     src.mkdir()
-    plot = ("%matplotlib inline\nimport matplotlib.pyplot as plt\n"
-            "plt.plot([1, 2]); plt.title(dataset)")
-    _notebook(src / "01_eda.ipynb", "print('part 1 on', dataset)", plot)
-    _notebook(src / "02_cnn.ipynb",
-              "import pathlib\npathlib.Path(output_dir).mkdir(exist_ok=True)\n"
-              "(pathlib.Path(output_dir) / 'metrics.json').write_text(f'{epochs} {seed}')\n"
-              "print('epoch line', epochs)")
-    result = _run(src, tmp_path / "out")
-    assert result.returncode == 0, result.stderr
+    plot = (
+        "%matplotlib inline\nimport matplotlib.pyplot as plt\nplt.plot([1, 2]); plt.title(dataset)"
+    )
+    _notebook(src / "01_eda.ipynb", "print('part 1 on', dataset, 'with', epochs, 'epochs')", plot)
+    _notebook(
+        src / "02_cnn.ipynb",
+        "import pathlib\npathlib.Path(output_dir).mkdir(exist_ok=True)\n"
+        "(pathlib.Path(output_dir) / 'metrics.json').write_text(f'{epochs} {seed}')\n"
+        "print('epoch line', epochs)",
+        "import os\nprint('working in', os.getcwd())",
+    )
     out = tmp_path / "out"
-    assert "part 1 on sample" in result.stdout and "epoch line 3" in result.stdout
+    result = _run(src, out)
+    assert result.returncode == 0, result.stderr
     assert (out / "metrics.json").read_text() == "3 7"
     for stem in ("01_eda", "02_cnn"):
         assert (out / f"{stem}.ipynb").is_file() and (out / f"{stem}.html").is_file()
     # cell 3 of the executed notebook: papermill inserts the injected parameters as cell 1
     assert [p.name for p in (out / "figures" / "01_eda").iterdir()] == ["01-cell3.png"]
     assert "sample" in (out / "01_eda.html").read_text(encoding="utf-8")
+    # the terminal shows the runner's lines and what the notebooks print, nothing else:
+    # --epochs is Part 2's only, and the notebooks run in the output directory
+    assert result.stdout.splitlines() == [
+        f"[1/2] 01_eda.ipynb on 'sample' -> {out / '01_eda.ipynb'}",
+        "part 1 on sample with 10 epochs",
+        "      wrote 01_eda.html and 1 figures",
+        f"[2/2] 02_cnn.ipynb on 'sample' -> {out / '02_cnn.ipynb'}",
+        "epoch line 3",
+        f"working in {out}",
+        "      wrote 02_cnn.html and 0 figures",
+        f"Done: results in {out}",
+    ]
+    assert "without encryption" not in result.stderr
+    assert result.stderr == ""
+
+
+def test_only_declared_parameters_are_passed(tmp_path):
+    src = tmp_path / "nb"
+    src.mkdir()
+    _notebook(
+        src / "01_eda.ipynb",
+        "print(sorted(k for k in dir() if k.islower() and "
+        "not k.startswith('_') and k not in ('exit', 'get_ipython', 'quit', 'open')))",
+        parameters='dataset = "k49"',
+    )
+    result = _run(src, tmp_path / "out")
+    assert result.returncode == 0, result.stderr
+    assert "['dataset']" in result.stdout.splitlines()
+    assert result.stderr == ""  # no "Passed unknown parameter"
 
 
 def test_failing_cell_exits_non_zero_naming_notebook_and_cell(tmp_path):
     src = tmp_path / "nb"
     src.mkdir()
-    _notebook(src / "01_eda.ipynb", "print('before the failure')",
-              "raise RuntimeError('the data looks wrong')", "print('never reached')")
+    _notebook(
+        src / "01_eda.ipynb",
+        "print('before the failure')",
+        "raise RuntimeError('the data looks wrong')",
+        "print('never reached')",
+    )
     _notebook(src / "02_cnn.ipynb", "print('part 2')")
     result = _run(src, tmp_path / "out")
     assert result.returncode == 1
-    assert ("01_eda.ipynb failed at In [4], the cell starting "
-            "\"raise RuntimeError('the data looks wrong')\"") in result.stderr
+    assert (
+        "01_eda.ipynb failed at In [4], the cell starting "
+        "\"raise RuntimeError('the data looks wrong')\""
+    ) in result.stderr
     assert "RuntimeError: the data looks wrong" in result.stderr
     assert "Traceback" not in result.stderr
     kept = nbformat.read(tmp_path / "out" / "01_eda.ipynb", as_version=4)
@@ -67,3 +137,49 @@ def test_failing_cell_exits_non_zero_naming_notebook_and_cell(tmp_path):
     assert ran.outputs[0]["text"] == "before the failure\n"
     assert (tmp_path / "out" / "01_eda.html").is_file()
     assert not (tmp_path / "out" / "02_cnn.ipynb").exists()
+
+
+def test_run_without_the_notebook_tools_says_what_to_install(monkeypatch, capsys, tmp_path):
+    monkeypatch.setitem(sys.modules, "papermill", None)  # as if it were not installed
+    assert main(["run", "--dataset", "sample", "--output-dir", str(tmp_path / "out")]) == 1
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err.startswith("k49tut run: running the notebooks needs papermill,")
+    assert "pip install 'k49tut[notebooks]'" in captured.err
+    assert not (tmp_path / "out").exists()
+
+
+def test_the_run_list_names_every_notebook_of_the_tutorial():
+    assert sorted(p.name for p in (CHECKOUT / "notebooks").glob("*.ipynb")) == list(NOTEBOOKS)
+
+
+def test_runner_finds_the_notebooks_in_a_checkout_or_in_the_installed_package():
+    found = notebooks_dir()
+    if paths.PACKAGE_DIR == CHECKOUT / "src" / "k49tut":  # editable install
+        assert found == CHECKOUT / "notebooks"
+    else:  # installed: the wheel's copies
+        assert found == paths.PACKAGE_DIR / "notebooks"
+    for name in NOTEBOOKS:
+        assert (found / name).read_bytes() == (CHECKOUT / "notebooks" / name).read_bytes()
+
+
+def test_notebooks_command_copies_and_overwrites_only_with_force(capsys, tmp_path):
+    dest = tmp_path / "my tutorial"
+    assert main(["notebooks", str(dest)]) == 0
+    assert f"Copied {len(NOTEBOOKS)} notebooks to {dest}" in capsys.readouterr().out
+    assert sorted(p.name for p in dest.iterdir()) == list(NOTEBOOKS)
+    for name in NOTEBOOKS:
+        assert (dest / name).read_bytes() == (notebooks_dir() / name).read_bytes()
+
+    (dest / NOTEBOOKS[0]).write_text("my edits")
+    for name in NOTEBOOKS[1:]:
+        (dest / name).unlink()
+    assert main(["notebooks", str(dest)]) == 1
+    err = capsys.readouterr().err
+    assert f"{dest / NOTEBOOKS[0]} already exists; nothing was copied" in err and "--force" in err
+    assert sorted(p.name for p in dest.iterdir()) == [NOTEBOOKS[0]]
+    assert (dest / NOTEBOOKS[0]).read_text() == "my edits"
+
+    assert main(["notebooks", str(dest), "--force"]) == 0
+    for name in NOTEBOOKS:
+        assert (dest / name).read_bytes() == (notebooks_dir() / name).read_bytes()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -12,10 +13,9 @@ from k49tut import data, sample
 from k49tut.classes import CHARS, K49_TEST_COUNTS, classmap
 from k49tut.errors import DataFormatError
 from k49tut.fonts import font_path
-from k49tut.paths import checkout_root
 from k49tut.synth import FontSpec, allocate, make_split
 
-REAL_MEAN, REAL_INK = 46.5, 0.31      # first 100 real K49 test images (k49-facts)
+REAL_MEAN, REAL_INK = 46.5, 0.31  # first 100 real K49 test images (k49-facts)
 
 
 @pytest.fixture(scope="module")
@@ -56,7 +56,7 @@ def test_all_classes_present_and_counts_rank_like_k49(ds):
 
 def test_every_class_has_at_least_20_test_images(ds):
     counts = np.bincount(ds.y_test, minlength=49)
-    assert counts.min() == 20                       # the floor, reached by the rarest classes
+    assert counts.min() == 20  # the floor, reached by the rarest classes
     assert (counts[np.asarray(K49_TEST_COUNTS) == 1000] > 20).all()
 
 
@@ -78,10 +78,8 @@ def test_test_fonts_are_unseen_in_training():
         meta = json.loads(str(z["meta"]))
     assert meta["train_fonts"] and meta["test_fonts"]
     assert not set(meta["train_fonts"]) & set(meta["test_fonts"])
-    root = checkout_root()
-    if root is None:
-        pytest.skip("the generator script lives in the source checkout")
-    spec = importlib.util.spec_from_file_location("make_sample", root / "scripts/make_sample.py")
+    script_path = Path(__file__).resolve().parent.parent / "scripts" / "make_sample.py"
+    spec = importlib.util.spec_from_file_location("make_sample", script_path)
     script = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(script)
     assert [f.name for f in script.TRAIN_FONTS] == meta["train_fonts"]

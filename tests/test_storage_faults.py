@@ -10,12 +10,12 @@ import stat
 import sys
 
 import pytest
+from realfs import give_away, mount_tmpfs, python_unprivileged, unprivileged
 
 from k49tut import cli, data
 from k49tut.classes import classmap_csv
 from k49tut.errors import ChecksumError, StorageError
 from k49tut.files import K49_FILES, STAMP_FILE, file_status
-from realfs import give_away, mount_tmpfs, python_unprivileged, unprivileged
 
 CLASSMAP = K49_FILES[4]
 
@@ -36,7 +36,7 @@ def _verified_elsewhere(directory, spec) -> None:
     """A file of ``spec``'s size recorded as verified, as a verified copy of it would be."""
     path = directory / spec.name
     with open(path, "wb") as f:
-        f.truncate(spec.size)             # sparse: no real space used
+        f.truncate(spec.size)  # sparse: no real space used
     stamps_path = directory / STAMP_FILE
     stamps = json.loads(stamps_path.read_text()) if stamps_path.exists() else {}
     st = path.stat()
@@ -60,15 +60,16 @@ def _shared_dir(tmp_path):
 
 # ------------------------------------------------------------------ data you cannot write
 
+
 def test_read_only_mount_of_intact_files_loads_verified(tmp_path, tiny_registry):
     bodies, files = tiny_registry
     with mount_tmpfs(tmp_path / "ro", files=bodies, read_only=True) as ro:
         ds = data.load("k49", data_dir=ro, verify=True)
         assert len(ds.x_train) == 60 and len(ds.classmap) == 49
-        assert data.download(ro, files=files, progress=False) == ro      # nothing to do
-        assert sorted(p.name for p in ro.iterdir()) == sorted(bodies)   # no stamp written
+        assert data.download(ro, files=files, progress=False) == ro  # nothing to do
+        assert sorted(p.name for p in ro.iterdir()) == sorted(bodies)  # no stamp written
         with pytest.raises(OSError):
-            (ro / "probe").write_bytes(b"")                              # really read-only
+            (ro / "probe").write_bytes(b"")  # really read-only
 
 
 def test_shared_directory_works_for_info_and_download_without_writing(tmp_path):
@@ -96,14 +97,16 @@ def test_unreadable_file_is_reported_as_unreadable_not_damaged(tmp_path):
     assert "Fix by hand" in info.stdout
     done = unprivileged(_cli_args("download", "--data-dir", str(shared)))
     assert done.returncode == 1
-    assert f"Cannot read {shared / CLASSMAP.name}: permission denied. It may be intact" \
-        in done.stderr
+    assert (
+        f"Cannot read {shared / CLASSMAP.name}: permission denied. It may be intact" in done.stderr
+    )
     assert "Traceback" not in done.stderr
     loaded = python_unprivileged(
         "from k49tut import data\n"
         "from k49tut.errors import StorageError\n"
         f"try:\n    data.load('k49', data_dir={str(shared)!r})\n"
-        "except StorageError as e:\n    print(e)\n")
+        "except StorageError as e:\n    print(e)\n"
+    )
     assert "permission denied. It is not known to be damaged" in loaded.stdout, loaded.stderr
 
 
@@ -114,8 +117,7 @@ def test_downloaded_files_follow_the_umask(server, tiny_k49, tmp_path):
     for mask, mode in ((0o022, 0o644), (0o077, 0o600), (0o002, 0o664)):
         old = os.umask(mask)
         try:
-            d = data.download(tmp_path / oct(mask), mirror=server.url, files=files,
-                              progress=False)
+            d = data.download(tmp_path / oct(mask), mirror=server.url, files=files, progress=False)
         finally:
             os.umask(old)
         modes = {stat.S_IMODE((d / spec.name).stat().st_mode) for spec in files}
@@ -125,6 +127,7 @@ def test_downloaded_files_follow_the_umask(server, tiny_k49, tmp_path):
 
 # ------------------------------------------------------------------ paths that cannot work
 
+
 @pytest.fixture
 def a_file(tmp_path):
     path = tmp_path / "a-file"
@@ -132,10 +135,13 @@ def a_file(tmp_path):
     return path
 
 
-@pytest.mark.parametrize("where, says", [
-    (lambda f: f, "is a file, not a directory"),
-    (lambda f: f / "sub" / "data", "lies under {f}, which is a file, not a directory"),
-])
+@pytest.mark.parametrize(
+    "where, says",
+    [
+        (lambda f: f, "is a file, not a directory"),
+        (lambda f: f / "sub" / "data", "lies under {f}, which is a file, not a directory"),
+    ],
+)
 def test_data_dir_that_is_or_lies_under_a_file(server, a_file, where, says, capsys):
     root = where(a_file)
     message = says.format(f=a_file)
@@ -163,8 +169,7 @@ def test_data_dir_on_a_read_only_filesystem(server, tmp_path, capsys):
         assert "read-only filesystem" in capsys.readouterr().err
 
 
-def test_entry_that_is_a_directory_is_never_replaced(server, tiny_k49, tmp_path,
-                                                     tiny_registry):
+def test_entry_that_is_a_directory_is_never_replaced(server, tiny_k49, tmp_path, tiny_registry):
     bodies, files = tiny_registry
     for name, body in bodies.items():
         (tmp_path / name).write_bytes(body)
@@ -184,6 +189,7 @@ def test_entry_that_is_a_directory_is_never_replaced(server, tiny_k49, tmp_path,
 
 # ------------------------------------------------------------------ a full disk
 
+
 def test_too_little_space_is_refused_before_downloading(server, tiny_k49, tmp_path):
     _, bodies, files = tiny_k49
     for name, body in bodies.items():
@@ -191,17 +197,19 @@ def test_too_little_space_is_refused_before_downloading(server, tiny_k49, tmp_pa
     with mount_tmpfs(tmp_path / "small", size="32k") as small:
         with pytest.raises(StorageError) as info:
             data.download(small, mirror=server.url, files=files, progress=False)
-        assert (f"Not enough space in {small}: 32,768 bytes free, but the 5 file(s) to fetch "
-                f"need {sum(spec.size for spec in files):,} bytes.") in str(info.value)
+        assert (
+            f"Not enough space in {small}: 32,768 bytes free, but the 5 file(s) to fetch "
+            f"need {sum(spec.size for spec in files):,} bytes."
+        ) in str(info.value)
         assert server.hits == []
         assert list(small.iterdir()) == []
 
 
-def test_disk_filling_up_during_a_download_says_so_and_is_not_retried(server, tiny_k49,
-                                                                      tmp_path):
+def test_disk_filling_up_during_a_download_says_so_and_is_not_retried(server, tiny_k49, tmp_path):
     _, bodies, files = tiny_k49
     big = files[0]
     with mount_tmpfs(tmp_path / "disk", size="256k") as disk:
+
         def fill_the_disk():
             with open(disk / "someone-elses-file", "wb") as f:
                 try:
@@ -215,8 +223,10 @@ def test_disk_filling_up_during_a_download_says_so_and_is_not_retried(server, ti
         with pytest.raises(StorageError) as info:
             data.download(disk / "k49", mirror=server.url, files=files, progress=False)
         message = str(info.value)
-        assert f"Could not save {big.name} in {disk / 'k49'}: cannot write it: no space " \
-               "left on the device (the disk is full)." in message
+        assert (
+            f"Could not save {big.name} in {disk / 'k49'}: cannot write it: no space "
+            "left on the device (the disk is full)." in message
+        )
         assert f"Nothing in {disk / 'k49'} was changed." in message
         assert "network" not in message.splitlines()[0]
         assert server.hits == ["/" + big.name]
@@ -228,7 +238,7 @@ def test_verified_files_survive_a_forced_download_that_fails(server, tiny_k49, t
     for name, body in bodies.items():
         (tmp_path / name).write_bytes(body)
     before = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
-    server.serve(files[0].name, bodies[files[0].name][::-1])          # same size, wrong bytes
+    server.serve(files[0].name, bodies[files[0].name][::-1])  # same size, wrong bytes
     with pytest.raises(ChecksumError, match="got md5"):
         data.download(tmp_path, mirror=server.url, files=files, force=True, progress=False)
     assert {name: (tmp_path / name).read_bytes() for name in before} == before

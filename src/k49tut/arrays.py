@@ -16,7 +16,7 @@ import math
 import numpy as np
 
 ALIGN = 64
-READ_CHUNK = 8 << 20     # bytes per read from a compressed stream
+READ_CHUNK = 8 << 20  # bytes per read from a compressed stream
 
 
 def empty_aligned(shape, dtype) -> np.ndarray:
@@ -25,7 +25,7 @@ def empty_aligned(shape, dtype) -> np.ndarray:
     nbytes = int(np.prod(shape)) * dtype.itemsize
     raw = np.empty(nbytes + ALIGN, np.uint8)
     start = (-raw.ctypes.data) % ALIGN
-    return raw[start: start + nbytes].view(dtype).reshape(shape)
+    return raw[start : start + nbytes].view(dtype).reshape(shape)
 
 
 def is_aligned(a: np.ndarray) -> bool:
@@ -49,17 +49,19 @@ def read_npy(stream, size: int | None = None) -> np.ndarray:
         raise ValueError("arrays of Python objects are not supported")
     nbytes = math.prod(shape) * dtype.itemsize
     if size is not None and nbytes != size - stream.tell():
-        raise ValueError(f"the header announces {nbytes:,} bytes of array data, but "
-                         f"{size - stream.tell():,} follow it")
+        raise ValueError(
+            f"the header announces {nbytes:,} bytes of array data, but "
+            f"{size - stream.tell():,} follow it"
+        )
     out = empty_aligned(shape[::-1] if fortran else shape, dtype)
     view = memoryview(out.reshape(-1).view(np.uint8))
     filled = 0
     while filled < len(view):
         # zipfile's readinto reads into a temporary bytes object: keep each call small
-        n = stream.readinto(view[filled: filled + READ_CHUNK])
+        n = stream.readinto(view[filled : filled + READ_CHUNK])
         if not n:
             raise ValueError(f"the array data ends after {filled:,} of {len(view):,} bytes")
         filled += n
-    if stream.read(1):          # reading to the end also makes zipfile check the CRC
+    if stream.read(1):  # reading to the end also makes zipfile check the CRC
         raise ValueError("unexpected bytes after the array data")
     return out.T if fortran else out

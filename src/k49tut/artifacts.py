@@ -23,8 +23,9 @@ import numpy as np
 import pandas as pd
 
 
-def predictions_frame(y_true: np.ndarray, proba: np.ndarray, chars, *,
-                      dataset: str) -> pd.DataFrame:
+def predictions_frame(
+    y_true: np.ndarray, proba: np.ndarray, chars, *, dataset: str
+) -> pd.DataFrame:
     """One row per image: true and predicted label and character, confidence, data name.
 
     ``proba`` is the model's (N, classes) probability matrix; the prediction is its
@@ -33,10 +34,16 @@ def predictions_frame(y_true: np.ndarray, proba: np.ndarray, chars, *,
     chars = np.asarray(list(chars))
     y_true = np.asarray(y_true).astype(int)
     y_pred = proba.argmax(axis=1)
-    frame = pd.DataFrame({"true": y_true, "predicted": y_pred, "true_char": chars[y_true],
-                          "pred_char": chars[y_pred],
-                          "confidence": proba.max(axis=1).astype(float).round(6),
-                          "dataset": dataset})
+    frame = pd.DataFrame(
+        {
+            "true": y_true,
+            "predicted": y_pred,
+            "true_char": chars[y_true],
+            "pred_char": chars[y_pred],
+            "confidence": proba.max(axis=1).astype(float).round(6),
+            "dataset": dataset,
+        }
+    )
     frame.index.name = "test_index"
     return frame
 
@@ -54,10 +61,16 @@ def library_versions() -> dict[str, str]:
 
     import k49tut
 
-    return {"python": platform.python_version(), "k49tut": k49tut.__version__,
-            "tensorflow": tf.__version__, "keras": keras.__version__, "numpy": np.__version__,
-            "pandas": pd.__version__, "scikit-learn": sklearn.__version__,
-            "matplotlib": matplotlib.__version__}
+    return {
+        "python": platform.python_version(),
+        "k49tut": k49tut.__version__,
+        "tensorflow": tf.__version__,
+        "keras": keras.__version__,
+        "numpy": np.__version__,
+        "pandas": pd.__version__,
+        "scikit-learn": sklearn.__version__,
+        "matplotlib": matplotlib.__version__,
+    }
 
 
 def _atomic_write(path: Path, write) -> None:
@@ -86,17 +99,22 @@ def _json_ready(value):
     if isinstance(value, np.generic):
         value = value.item()
     if isinstance(value, float):
-        return None if math.isnan(value) else round(value, 6)    # strict JSON has no NaN
+        return None if math.isnan(value) else round(value, 6)  # strict JSON has no NaN
     return value
 
 
 #: The files :func:`save` writes (each after its set's prefix, e.g. ``recipe_model.keras``).
-FILE_NAMES = {"model": "model.keras", "predictions": "predictions.csv",
-              "metrics": "metrics.json"}
+FILE_NAMES = {"model": "model.keras", "predictions": "predictions.csv", "metrics": "metrics.json"}
 
 
-def save(output_dir, *, model=None, predictions: pd.DataFrame | None = None,
-         metrics: dict | None = None, prefix: str = "") -> dict[str, Path]:
+def save(
+    output_dir,
+    *,
+    model=None,
+    predictions: pd.DataFrame | None = None,
+    metrics: dict | None = None,
+    prefix: str = "",
+) -> dict[str, Path]:
     """Write ``model.keras``, ``predictions.csv`` and ``metrics.json`` into ``output_dir``.
 
     Each is written only when given; ``prefix`` names a set (``"recipe_"`` gives
@@ -107,7 +125,8 @@ def save(output_dir, *, model=None, predictions: pd.DataFrame | None = None,
     >>> out = save(tempfile.mkdtemp(), metrics={"accuracy": 0.5})
     >>> json.loads(out["metrics"].read_text())["accuracy"]
     0.5
-    >>> json.loads(save(tempfile.mkdtemp(), metrics={"gain": float("nan")})["metrics"].read_text())["gain"] is None
+    >>> saved = save(tempfile.mkdtemp(), metrics={"gain": float("nan")})
+    >>> json.loads(saved["metrics"].read_text())["gain"] is None
     True
     """
     out = Path(output_dir)
@@ -121,7 +140,13 @@ def save(output_dir, *, model=None, predictions: pd.DataFrame | None = None,
         _atomic_write(written["predictions"], predictions.to_csv)
     if metrics is not None:
         written["metrics"] = out / f"{prefix}{FILE_NAMES['metrics']}"
-        text = json.dumps(_json_ready({**metrics, "versions": library_versions()}), indent=2,
-                          ensure_ascii=False) + "\n"
+        text = (
+            json.dumps(
+                _json_ready({**metrics, "versions": library_versions()}),
+                indent=2,
+                ensure_ascii=False,
+            )
+            + "\n"
+        )
         _atomic_write(written["metrics"], lambda p: p.write_text(text, encoding="utf-8"))
     return written

@@ -1,4 +1,4 @@
-"""The ``k49tut`` command: ``k49tut download``, ``k49tut info`` and ``k49tut run``.
+"""The ``k49tut`` command: ``download``, ``info``, ``run`` and ``notebooks``.
 
 Exit status: 0 when the command did its work, 1 with one message on standard error
 when it could not (the message says what happened and what to do), 2 for a command
@@ -22,14 +22,19 @@ from k49tut import __version__, paths
 from k49tut.errors import K49TutError, StorageError
 from k49tut.files import K49_FILES, file_status
 from k49tut.mirror import shown
+from k49tut.runner import NOTEBOOKS
 from k49tut.storage import not_a_directory
 
 
 def _download(args: argparse.Namespace) -> int:
     from k49tut.data import download
 
-    root = download(args.data_dir, mirror=args.mirror, force=args.force,
-                    progress=sys.stderr.isatty() or args.progress)
+    root = download(
+        args.data_dir,
+        mirror=args.mirror,
+        force=args.force,
+        progress=sys.stderr.isatty() or args.progress,
+    )
     print(f"All {len(K49_FILES)} K49 files are in {root} and verified.")
     return 0
 
@@ -38,8 +43,10 @@ def _info(args: argparse.Namespace) -> int:
     root = paths.data_dir(args.data_dir)
     problem = not_a_directory(root)
     if problem:
-        raise StorageError(f"{problem}: choose another data directory (`--data-dir D` or "
-                           f"`{paths.DATA_DIR_ENV}=D`).")
+        raise StorageError(
+            f"{problem}: choose another data directory (`--data-dir D` or "
+            f"`{paths.DATA_DIR_ENV}=D`)."
+        )
     where = "" if root.is_dir() else " (does not exist yet)"
     print(f"Data directory: {root}{where}")
     print(f"Download from:  {shown(paths.base_url(args.mirror))}")
@@ -55,8 +62,10 @@ def _info(args: argparse.Namespace) -> int:
             to_fix.append(spec.name)
     print(f"{ok} of {len(K49_FILES)} files verified.", end="")
     if to_fix:
-        print(f" Fix by hand (permissions, or move away): {', '.join(to_fix)}; "
-              "`k49tut download` does not replace them.")
+        print(
+            f" Fix by hand (permissions, or move away): {', '.join(to_fix)}; "
+            "`k49tut download` does not replace them."
+        )
         return 1
     if ok < len(K49_FILES):
         print(" Run `k49tut download` to fetch the rest.")
@@ -70,9 +79,24 @@ def _run(args: argparse.Namespace) -> int:
 
     from k49tut.runner import run_all
 
-    return run_all(args.output_dir, dataset=args.dataset, data_dir=args.data_dir,
-                   epochs=args.epochs, seed=args.seed, batch_size=args.batch_size,
-                   source=Path(args.notebooks) if args.notebooks else None)
+    return run_all(
+        args.output_dir,
+        dataset=args.dataset,
+        data_dir=args.data_dir,
+        epochs=args.epochs,
+        seed=args.seed,
+        batch_size=args.batch_size,
+        source=Path(args.notebooks) if args.notebooks else None,
+    )
+
+
+def _notebooks(args: argparse.Namespace) -> int:
+    from k49tut.runner import copy_notebooks
+
+    copies = copy_notebooks(args.dest, force=args.force)
+    print(f"Copied {len(copies)} notebooks to {args.dest}: {', '.join(p.name for p in copies)}.")
+    print(f"Open them with: jupyter lab {args.dest}")
+    return 0
 
 
 def parser() -> argparse.ArgumentParser:
@@ -81,15 +105,26 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--version", action="version", version=f"k49tut {__version__}")
     sub = p.add_subparsers(dest="command", required=True)
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--data-dir", metavar="D", help="data directory (default: "
-                        f"${paths.DATA_DIR_ENV}, the checkout's data/, or the user cache)")
-    common.add_argument("--mirror", metavar="URL", help="base URL holding the five files "
-                        f"under their official names (default: ${paths.MIRROR_ENV} or "
-                        "the official host)")
+    common.add_argument(
+        "--data-dir",
+        metavar="D",
+        help="data directory (default: "
+        f"${paths.DATA_DIR_ENV}, the checkout's data/, or the user cache)",
+    )
+    common.add_argument(
+        "--mirror",
+        metavar="URL",
+        help="base URL holding the five files "
+        f"under their official names (default: ${paths.MIRROR_ENV} or "
+        "the official host)",
+    )
     d = sub.add_parser("download", parents=[common], help="download and verify real K49")
     d.add_argument("--force", action="store_true", help="fetch again even if verified")
-    d.add_argument("--progress", action="store_true",
-                   help="show progress bars even when stderr is not a terminal")
+    d.add_argument(
+        "--progress",
+        action="store_true",
+        help="show progress bars even when stderr is not a terminal",
+    )
     d.set_defaults(func=_download)
     i = sub.add_parser("info", parents=[common], help="show which files are present")
     i.set_defaults(func=_info)
@@ -99,11 +134,22 @@ def parser() -> argparse.ArgumentParser:
     r.add_argument("--epochs", type=int, default=10, help="Part 2's epochs per model (10)")
     r.add_argument("--seed", type=int, default=49)
     r.add_argument("--batch-size", type=int, default=64)
-    r.add_argument("--output-dir", default="outputs")
-    r.add_argument("--notebooks", metavar="DIR", help="where 01_eda.ipynb ... 04_inside.ipynb "
-                   "are; those present are run, in order "
-                   "(default: the checkout's notebooks/)")
+    r.add_argument(
+        "--output-dir",
+        default="outputs",
+        help="where the executed notebooks, reports and artifacts go (outputs)",
+    )
+    r.add_argument(
+        "--notebooks",
+        metavar="DIR",
+        help=f"where {', '.join(NOTEBOOKS)} are; those present are run, in order "
+        "(default: the checkout's notebooks/, else the copies installed with k49tut)",
+    )
     r.set_defaults(func=_run)
+    n = sub.add_parser("notebooks", help="copy the notebooks into a folder, to open in Jupyter")
+    n.add_argument("dest", metavar="DEST", help="the folder (created if needed)")
+    n.add_argument("--force", action="store_true", help="overwrite notebooks already there")
+    n.set_defaults(func=_notebooks)
     return p
 
 
@@ -128,7 +174,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
         previous = signal.signal(signal.SIGTERM, _terminate)
-    except ValueError:          # not the main thread: leave signals alone
+    except ValueError:  # not the main thread: leave signals alone
         previous = None
     try:
         return args.func(args)

@@ -89,19 +89,21 @@ def _member(archive: zipfile.ZipFile, path: Path) -> zipfile.ZipInfo:
     if info.flag_bits & 0x1:
         raise DataFormatError(f"{path} is encrypted; K49 files are not.{_DAMAGED}")
     if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
-        raise DataFormatError(f"{path} uses zip compression method {info.compress_type}; K49 "
-                              f"files are deflated (8) or stored (0).{_DAMAGED}")
+        raise DataFormatError(
+            f"{path} uses zip compression method {info.compress_type}; K49 "
+            f"files are deflated (8) or stored (0).{_DAMAGED}"
+        )
     on_disk = path.stat().st_size
     limit = info.compress_size * (_DEFLATE_RATIO if info.compress_type else 1) + 64
     if info.compress_size > on_disk or info.file_size > limit:
         raise DataFormatError(
             f"{path} claims {info.file_size:,} bytes of array data in {info.compress_size:,} "
-            f"compressed bytes of a {on_disk:,}-byte file, which cannot be.{_DAMAGED}")
+            f"compressed bytes of a {on_disk:,}-byte file, which cannot be.{_DAMAGED}"
+        )
     return info
 
 
-_DAMAGED = (" It may be incomplete or damaged: delete it, or run "
-            "`k49tut download --force`.")
+_DAMAGED = " It may be incomplete or damaged: delete it, or run `k49tut download --force`."
 
 
 def _read_array(path: Path) -> np.ndarray:
@@ -119,12 +121,15 @@ def _read_array(path: Path) -> np.ndarray:
     except DataFormatError:
         raise
     except IsADirectoryError:
-        raise StorageError(f"{path} is a directory, where a K49 file belongs: move it away, "
-                           "then run `k49tut download`.") from None
+        raise StorageError(
+            f"{path} is a directory, where a K49 file belongs: move it away, "
+            "then run `k49tut download`."
+        ) from None
     except OSError as error:
-        if error.errno is None:        # zipfile's and numpy's complaints, not the disk's
-            raise DataFormatError(f"{path} is not a readable .npz file ({error}).{_DAMAGED}") \
-                from None
+        if error.errno is None:  # zipfile's and numpy's complaints, not the disk's
+            raise DataFormatError(
+                f"{path} is not a readable .npz file ({error}).{_DAMAGED}"
+            ) from None
         raise StorageError(f"Cannot read {path}: {reason(error)}.") from None
     except Exception as error:  # BadZipFile, zlib.error, EOFError, ValueError, ...
         raise DataFormatError(
@@ -171,9 +176,10 @@ def _read_classmap(path: Path) -> pd.DataFrame:
     return cmap
 
 
-def arrays_from_files(train_imgs: Path, train_labels: Path, test_imgs: Path,
-                      test_labels: Path) -> tuple[np.ndarray, ...]:
-    """Read and validate four K49-format ``.npz`` files; returns x_train, y_train, x_test, y_test."""
+def arrays_from_files(
+    train_imgs: Path, train_labels: Path, test_imgs: Path, test_labels: Path
+) -> tuple[np.ndarray, ...]:
+    """Read and validate four K49-format ``.npz`` files: x_train, y_train, x_test, y_test."""
     x_train, y_train = _read_array(train_imgs), _read_array(train_labels)
     x_test, y_test = _read_array(test_imgs), _read_array(test_labels)
     _check_images(x_train, train_imgs)
@@ -188,12 +194,16 @@ def _verify(path: Path, spec) -> None:
     if status == "verified":
         return
     if status == "unreadable":
-        raise StorageError(f"Cannot read {path}: {unreadable_reason(path)}. It is not known to "
-                           "be damaged: fix its permissions (or ask its owner), or use a copy "
-                           "you can read (`data_dir=`, K49TUT_DATA_DIR).")
+        raise StorageError(
+            f"Cannot read {path}: {unreadable_reason(path)}. It is not known to "
+            "be damaged: fix its permissions (or ask its owner), or use a copy "
+            "you can read (`data_dir=`, K49TUT_DATA_DIR)."
+        )
     if status == "not a file":
-        raise StorageError(f"{path} is a directory, where a K49 file belongs: move it away, "
-                           "then run `k49tut download`.")
+        raise StorageError(
+            f"{path} is a directory, where a K49 file belongs: move it away, "
+            "then run `k49tut download`."
+        )
     raise ChecksumError(
         f"{path} failed verification ({status}; expected {spec.size:,} bytes, md5 "
         f"{spec.md5}). It may be incomplete or damaged: run `k49tut download --force` to "
@@ -213,8 +223,13 @@ def _load_k49(root: Path, verify: bool, mirror: str | None) -> Dataset:
     return Dataset(*arrays, classmap=cmap, name="k49", is_synthetic=False)
 
 
-def load(name: str = "k49", data_dir: str | os.PathLike | None = None, verify: bool = True,
-         *, mirror: str | None = None) -> Dataset:
+def load(
+    name: str = "k49",
+    data_dir: str | os.PathLike | None = None,
+    verify: bool = True,
+    *,
+    mirror: str | None = None,
+) -> Dataset:
     """Load a dataset as a :class:`Dataset`.
 
     ``name`` is ``"k49"`` (the real data, downloaded on first use), ``"sample"`` (the

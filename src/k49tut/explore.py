@@ -23,7 +23,7 @@ from collections import defaultdict
 import numpy as np
 import pandas as pd
 
-CHUNK = 4_096          # images per chunk: bounds temporaries to a few tens of MB
+CHUNK = 4_096  # images per chunk: bounds temporaries to a few tens of MB
 
 
 def intensity_histogram(x: np.ndarray) -> np.ndarray:
@@ -34,7 +34,7 @@ def intensity_histogram(x: np.ndarray) -> np.ndarray:
     """
     hist = np.zeros(256, np.int64)
     for start in range(0, len(x), CHUNK):
-        hist += np.bincount(x[start: start + CHUNK].ravel(), minlength=256)
+        hist += np.bincount(x[start : start + CHUNK].ravel(), minlength=256)
     return hist
 
 
@@ -42,7 +42,7 @@ def ink_fraction(x: np.ndarray) -> np.ndarray:
     """Share of non-zero pixels in each image (float32, one value per image)."""
     out = np.empty(len(x), np.float32)
     for start in range(0, len(x), CHUNK):
-        out[start: start + CHUNK] = (x[start: start + CHUNK] > 0).mean(axis=(1, 2))
+        out[start : start + CHUNK] = (x[start : start + CHUNK] > 0).mean(axis=(1, 2))
     return out
 
 
@@ -50,7 +50,7 @@ def mean_images(x: np.ndarray, y: np.ndarray, n_classes: int = 49) -> np.ndarray
     """The average image of each class, float32 (n_classes, 28, 28)."""
     out = np.zeros((n_classes,) + x.shape[1:], np.float32)
     for c in range(n_classes):
-        members = x[y == c]                       # one class at a time: a few MB
+        members = x[y == c]  # one class at a time: a few MB
         if len(members):
             out[c] = members.mean(axis=0, dtype=np.float64)
     return out
@@ -62,22 +62,32 @@ def nearest_classes(means: np.ndarray, chars, k: int = 10) -> pd.DataFrame:
     Columns: ``a``, ``b`` (characters), ``label_a``, ``label_b``, ``distance``.
     """
     flat = means.reshape(len(means), -1).astype(np.float64)
-    sq = (flat ** 2).sum(1)
+    sq = (flat**2).sum(1)
     dist = np.sqrt(np.maximum(sq[:, None] + sq[None, :] - 2 * flat @ flat.T, 0))
     i, j = np.triu_indices(len(means), k=1)
     order = np.argsort(dist[i, j], kind="stable")[:k]
-    return pd.DataFrame({
-        "a": [chars[a] for a in i[order]], "b": [chars[b] for b in j[order]],
-        "label_a": i[order], "label_b": j[order], "distance": dist[i, j][order],
-    })
+    return pd.DataFrame(
+        {
+            "a": [chars[a] for a in i[order]],
+            "b": [chars[b] for b in j[order]],
+            "label_a": i[order],
+            "label_b": j[order],
+            "distance": dist[i, j][order],
+        }
+    )
 
 
 def _digests(x: np.ndarray) -> list[bytes]:
     return [hashlib.blake2b(img.tobytes(), digest_size=16).digest() for img in x]
 
 
-def data_checks(x_train: np.ndarray, y_train: np.ndarray, x_test: np.ndarray,
-                y_test: np.ndarray, n_classes: int = 49) -> pd.DataFrame:
+def data_checks(
+    x_train: np.ndarray,
+    y_train: np.ndarray,
+    x_test: np.ndarray,
+    y_test: np.ndarray,
+    n_classes: int = 49,
+) -> pd.DataFrame:
     """Sanity checks a careful analyst runs before modelling, one row per check.
 
     Columns ``check``, ``train``, ``test``: blank images, exact duplicate images
@@ -93,16 +103,21 @@ def data_checks(x_train: np.ndarray, y_train: np.ndarray, x_test: np.ndarray,
             groups[d].append(idx)
         dup = [g for g in groups.values() if len(g) > 1]
         rows["blank images"][split] = sum(
-            int((x[s: s + CHUNK].max(axis=(1, 2)) == 0).sum()) for s in range(0, len(x), CHUNK))
+            int((x[s : s + CHUNK].max(axis=(1, 2)) == 0).sum()) for s in range(0, len(x), CHUNK)
+        )
         rows["duplicate images (extra copies)"][split] = sum(len(g) - 1 for g in dup)
         rows["duplicates with conflicting labels"][split] = sum(
-            len(set(y[g].tolist())) > 1 for g in dup)
-        rows["labels outside 0..%d" % (n_classes - 1)][split] = int(
-            ((y < 0) | (y >= n_classes)).sum())
+            len(set(y[g].tolist())) > 1 for g in dup
+        )
+        rows[f"labels outside 0..{n_classes - 1}"][split] = int(((y < 0) | (y >= n_classes)).sum())
         seen[split] = set(groups)
     overlap = len(seen["train"] & seen["test"])
     rows["images also in the other split"] = {"train": overlap, "test": overlap}
-    order = ["blank images", "duplicate images (extra copies)",
-             "duplicates with conflicting labels", "images also in the other split",
-             "labels outside 0..%d" % (n_classes - 1)]
+    order = [
+        "blank images",
+        "duplicate images (extra copies)",
+        "duplicates with conflicting labels",
+        "images also in the other split",
+        f"labels outside 0..{n_classes - 1}",
+    ]
     return pd.DataFrame([{"check": k, **rows[k]} for k in order])

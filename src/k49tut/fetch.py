@@ -28,22 +28,28 @@ STAGING_PREFIX = ".partial"
 
 def _what_to_do(error: K49TutError, root: Path) -> str:
     if isinstance(error, StorageError):
-        first = ("What to do: choose another data directory (`--data-dir D`, "
-                 "`K49TUT_DATA_DIR=D`, `download(data_dir=D)`), or fix this one (free space, "
-                 "permissions).")
+        first = (
+            "What to do: choose another data directory (`--data-dir D`, "
+            "`K49TUT_DATA_DIR=D`, `download(data_dir=D)`), or fix this one (free space, "
+            "permissions)."
+        )
     else:
-        first = ("What to do: check the network, or use a mirror that holds the files under "
-                 "their official names (`--mirror URL`, `K49TUT_MIRROR=URL`, "
-                 f"`download(mirror=URL)`), or copy them into {root} by hand and run "
-                 "`k49tut info`.")
+        first = (
+            "What to do: check the network, or use a mirror that holds the files under "
+            "their official names (`--mirror URL`, `K49TUT_MIRROR=URL`, "
+            f"`download(mirror=URL)`), or copy them into {root} by hand and run "
+            "`k49tut info`."
+        )
     return f"{first}\n{OFFLINE}"
 
 
 def _outcome(root: Path, fetched: list[str]) -> str:
     if not fetched:
         return f"Nothing in {root} was changed."
-    return (f"Kept, verified: {', '.join(fetched)} (fetched before the failure); nothing "
-            f"else in {root} was changed.")
+    return (
+        f"Kept, verified: {', '.join(fetched)} (fetched before the failure); nothing "
+        f"else in {root} was changed."
+    )
 
 
 def _to_fetch(root: Path, files: tuple[RemoteFile, ...], force: bool) -> list[RemoteFile]:
@@ -54,12 +60,14 @@ def _to_fetch(root: Path, files: tuple[RemoteFile, ...], force: bool) -> list[Re
             raise StorageError(
                 f"{root / spec.name} is a directory (or another non-file), where the file "
                 f"{spec.name} belongs. Move it away, then run again. Nothing was changed.\n"
-                + OFFLINE)
+                + OFFLINE
+            )
         if status == "unreadable":
             raise StorageError(
                 f"Cannot read {root / spec.name}: {unreadable_reason(root / spec.name)}. "
                 "It may be intact, so it is not replaced: fix its permissions (or ask its "
-                "owner), or move it away, then run again. Nothing was changed.\n" + OFFLINE)
+                "owner), or move it away, then run again. Nothing was changed.\n" + OFFLINE
+            )
         if force or status != "verified":
             todo.append(spec)
     return todo
@@ -72,13 +80,20 @@ def _check_space(root: Path, todo: list[RemoteFile]) -> None:
     except OSError:
         return
     if free < need:
-        raise StorageError(f"Not enough space in {root}: {storage.amount(free)} free, but the "
-                           f"{len(todo)} file(s) to fetch need {storage.amount(need)}.")
+        raise StorageError(
+            f"Not enough space in {root}: {storage.amount(free)} free, but the "
+            f"{len(todo)} file(s) to fetch need {storage.amount(need)}."
+        )
 
 
-def download(data_dir: str | os.PathLike | None = None, mirror: str | None = None,
-             force: bool = False, *, files: tuple[RemoteFile, ...] = K49_FILES,
-             progress: bool = True) -> Path:
+def download(
+    data_dir: str | os.PathLike | None = None,
+    mirror: str | None = None,
+    force: bool = False,
+    *,
+    files: tuple[RemoteFile, ...] = K49_FILES,
+    progress: bool = True,
+) -> Path:
     """Download the five K49 files into the data directory and return that directory.
 
     Files already present and verified are kept and need no write access (``force=True``
@@ -107,10 +122,15 @@ def download(data_dir: str | os.PathLike | None = None, mirror: str | None = Non
         created = storage.ensure_dir(root, "data directory")
         storage.check_writable(root, "data directory")
         _check_space(root, todo)
-        with storage.locked(root, on_wait=lambda: print(
+        with storage.locked(
+            root,
+            on_wait=lambda: print(
                 f"k49tut: another process is downloading into {root}; waiting for it.",
-                file=sys.stderr, flush=True)) as alone:
-            if not force:       # what another process fetched meanwhile is done
+                file=sys.stderr,
+                flush=True,
+            ),
+        ) as alone:
+            if not force:  # what another process fetched meanwhile is done
                 todo = _to_fetch(root, tuple(todo), force=False)
             _fetch_all(root, todo, source, progress, fetched, clear_stale=alone)
     except (DownloadError, ChecksumError, StorageError) as error:
@@ -124,8 +144,14 @@ def download(data_dir: str | os.PathLike | None = None, mirror: str | None = Non
     return root
 
 
-def _fetch_all(root: Path, todo: list[RemoteFile], source: Mirror, progress: bool,
-               fetched: list[str], clear_stale: bool) -> None:
+def _fetch_all(
+    root: Path,
+    todo: list[RemoteFile],
+    source: Mirror,
+    progress: bool,
+    fetched: list[str],
+    clear_stale: bool,
+) -> None:
     """Fetch ``todo`` via a private staging folder, adding each name to ``fetched``.
 
     With ``clear_stale`` (only under the directory's lock), staging folders left by

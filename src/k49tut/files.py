@@ -108,8 +108,11 @@ def file_status(path: Path, spec: RemoteFile) -> str:
         return "wrong size"
     stamp = _stamp_of(st)
     known = _read_stamps(path.parent).get(path.name, {})
-    if isinstance(known, dict) and {k: known.get(k) for k in stamp} == stamp \
-            and known.get("md5") == spec.md5:
+    if (
+        isinstance(known, dict)
+        and {k: known.get(k) for k in stamp} == stamp
+        and known.get("md5") == spec.md5
+    ):
         return "verified"
     try:
         actual = md5_of(path)

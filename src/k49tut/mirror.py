@@ -16,8 +16,10 @@ from k49tut.errors import DownloadError
 SCHEMES = ("http", "https", "ftp")
 
 #: Said with every download failure: the tutorial also runs without the network.
-OFFLINE = ('To work without the network, use the synthetic stand-in that ships with k49tut '
-           '(not K49): `k49tut run --dataset sample`, or `k49tut.data.load("sample")`.')
+OFFLINE = (
+    "To work without the network, use the synthetic stand-in that ships with k49tut "
+    '(not K49): `k49tut run --dataset sample`, or `k49tut.data.load("sample")`.'
+)
 
 
 def _password(url: str) -> str | None:
@@ -63,7 +65,8 @@ def _refuse(url: str, why: str) -> DownloadError:
         f"The mirror {shown(url)!r} is not a usable URL: {why}.\n"
         "A mirror is a base URL such as https://example.org/k49/ under which the five files "
         "lie under their official names (http://, https:// or ftp://, optionally with a port "
-        "and user:password@). Nothing was changed.\n" + OFFLINE)
+        "and user:password@). Nothing was changed.\n" + OFFLINE
+    )
 
 
 def check_mirror(url: str) -> Mirror:
@@ -83,7 +86,8 @@ def check_mirror(url: str) -> Mirror:
         raise DownloadError(
             f"Cannot download from {shown(url)!r}: a mirror must be an http://, https:// or "
             "ftp:// URL.\nTo use files you already have on disk, copy them into the data "
-            "directory instead.")
+            "directory instead."
+        )
     if not parts.hostname:
         raise _refuse(url, "it names no host")
     if port == 0:
@@ -95,7 +99,7 @@ def check_mirror(url: str) -> Mirror:
 
         try:
             PreparedRequest().prepare_url(url, None)
-        except Exception as error:   # requests' InvalidURL and the like
+        except Exception as error:  # requests' InvalidURL and the like
             raise _refuse(url, str(error).splitlines()[0]) from None
     path = parts.path if parts.path.endswith("/") else parts.path + "/"
     return Mirror(url, parts.scheme, parts.hostname, port, parts.username, parts.password, path)

@@ -25,8 +25,9 @@ def device_summary() -> str:
     found = tf.config.list_physical_devices("GPU")
     if not found:
         return f"CPU ({os.cpu_count()} cores)"
-    names = sorted({tf.config.experimental.get_device_details(g).get("device_name", g.name)
-                    for g in found})
+    names = sorted(
+        {tf.config.experimental.get_device_details(g).get("device_name", g.name) for g in found}
+    )
     return f"{len(found)} GPU{'s' if len(found) > 1 else ''}: {', '.join(names)}"
 
 
@@ -37,13 +38,17 @@ def banner_html(dataset: str) -> str:
     True
     """
     if dataset == "k49":
-        return ("<div style='padding:.6em;border-left:6px solid #2a7;background:#eefaf3'>"
-                "<b>Data: Kuzushiji-49</b> (real data, downloaded from CODH).</div>")
-    return ("<div style='padding:.6em;border-left:6px solid #d33;background:#fdeeee'>"
-            f"<b>Data: the synthetic stand-in ({dataset!r}), not Kuzushiji-49.</b> It is drawn "
-            "from fonts so that this notebook runs offline. Every number and figure below "
-            "describes the stand-in, <b>not</b> K49; run with <code>dataset = \"k49\"</code> "
-            "for the real thing.</div>")
+        return (
+            "<div style='padding:.6em;border-left:6px solid #2a7;background:#eefaf3'>"
+            "<b>Data: Kuzushiji-49</b> (real data, downloaded from CODH).</div>"
+        )
+    return (
+        "<div style='padding:.6em;border-left:6px solid #d33;background:#fdeeee'>"
+        f"<b>Data: the synthetic stand-in ({dataset!r}), not Kuzushiji-49.</b> It is drawn "
+        "from fonts so that this notebook runs offline. Every number and figure below "
+        'describes the stand-in, <b>not</b> K49; run with <code>dataset = "k49"</code> '
+        "for the real thing.</div>"
+    )
 
 
 def show_banner(dataset: str) -> None:

@@ -1,4 +1,4 @@
-"""Where things live: the single rule for the data directory and the download source.
+"""Where things live: one rule each for the data directory, the notebooks and the download source.
 
 The data directory is chosen, first match wins, from
 
@@ -35,6 +35,8 @@ OFFICIAL_BASE_URL = "http://codh.rois.ac.jp/kmnist/dataset/k49/"
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 RESOURCES_DIR = PACKAGE_DIR / "resources"
+#: The notebooks inside an installed package (the wheel ships a copy of notebooks/).
+PACKAGED_NOTEBOOKS_DIR = PACKAGE_DIR / "notebooks"
 
 
 def checkout_root() -> Path | None:
@@ -43,6 +45,18 @@ def checkout_root() -> Path | None:
     if (root / "pyproject.toml").is_file() and (root / "src" / "k49tut").is_dir():
         return root
     return None
+
+
+def notebooks_dir() -> Path:
+    """The tutorial's notebooks: ``notebooks/`` of the checkout, else those in the package.
+
+    >>> (notebooks_dir() / "01_eda.ipynb").is_file()
+    True
+    """
+    root = checkout_root()
+    if root is not None and (root / "notebooks").is_dir():
+        return root / "notebooks"
+    return PACKAGED_NOTEBOOKS_DIR
 
 
 def data_dir(data_dir: str | os.PathLike | None = None) -> Path:

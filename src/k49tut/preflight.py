@@ -33,15 +33,15 @@ def check_parameters(dataset: str, epochs: int, seed: int, batch_size: int) -> N
     from k49tut.data import DATASETS
 
     if dataset not in DATASETS:
-        raise ParameterError(f"Unknown dataset {dataset!r}; choose one of "
-                             f"{', '.join(DATASETS)}.")
+        raise ParameterError(f"Unknown dataset {dataset!r}; choose one of {', '.join(DATASETS)}.")
     for flag, value in (("--epochs", epochs), ("--batch-size", batch_size)):
         if isinstance(value, bool) or not isinstance(value, int) or value < 1:
             raise ParameterError(f"{flag} must be a whole number of at least 1, not {value!r}.")
     low, high = SEED_RANGE
     if isinstance(seed, bool) or not isinstance(seed, int) or not low <= seed <= high:
-        raise ParameterError(f"--seed must be a whole number from {low} to {high:,}, "
-                             f"not {seed!r}.")
+        raise ParameterError(
+            f"--seed must be a whole number from {low} to {high:,}, not {seed!r}."
+        )
 
 
 def absolute_data_dir(data_dir: str | os.PathLike | None) -> str | None:
@@ -54,8 +54,10 @@ def absolute_data_dir(data_dir: str | os.PathLike | None) -> str | None:
     root = paths.data_dir(data_dir)
     problem = storage.not_a_directory(root)
     if problem:
-        raise StorageError(f"Cannot use the data directory: {problem}. Choose another with "
-                           f"--data-dir or {paths.DATA_DIR_ENV}.")
+        raise StorageError(
+            f"Cannot use the data directory: {problem}. Choose another with "
+            f"--data-dir or {paths.DATA_DIR_ENV}."
+        )
     return str(root)
 
 
@@ -63,9 +65,11 @@ def output_dir(output_dir: str | os.PathLike, notebooks: Path) -> Path:
     """The output directory, absolute, created and checked writable; refuses the notebooks'."""
     out = Path(output_dir).expanduser().resolve()
     if notebooks.is_dir() and out == notebooks.resolve():
-        raise ParameterError(f"The output directory {out} is the notebooks' folder: the "
-                             "executed notebooks would overwrite the tutorial's own. Choose "
-                             "another --output-dir.")
+        raise ParameterError(
+            f"The output directory {out} is the notebooks' folder: the "
+            "executed notebooks would overwrite the tutorial's own. Choose "
+            "another --output-dir."
+        )
     hint = "Choose another with --output-dir."
     storage.ensure_dir(out, "output directory", hint)
     storage.check_writable(out, "output directory", hint)
@@ -91,8 +95,7 @@ def set_aside_earlier(out: Path, stems: list[str]) -> Path | None:
     found = _earlier_results(out, stems)
     if not found:
         return None
-    when = time.strftime("%Y-%m-%d_%H%M%S", time.localtime(max(p.lstat().st_mtime
-                                                               for p in found)))
+    when = time.strftime("%Y-%m-%d_%H%M%S", time.localtime(max(p.lstat().st_mtime for p in found)))
     dest = out / PREVIOUS_RUNS / when
     n = 1
     while dest.exists():
@@ -106,7 +109,9 @@ def set_aside_earlier(out: Path, stems: list[str]) -> Path | None:
         if (out / "figures").is_dir() and not any((out / "figures").iterdir()):
             (out / "figures").rmdir()
     except OSError as error:
-        raise StorageError(f"Cannot move the earlier run's results in {out} aside into "
-                           f"{dest}: {storage.reason(error)}. Move them yourself, or choose "
-                           "another --output-dir.") from None
+        raise StorageError(
+            f"Cannot move the earlier run's results in {out} aside into "
+            f"{dest}: {storage.reason(error)}. Move them yourself, or choose "
+            "another --output-dir."
+        ) from None
     return dest

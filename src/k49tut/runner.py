@@ -1,5 +1,8 @@
 """Run the tutorial headless: the notebooks with papermill, then HTML reports and PNG figures.
 
+The notebooks run are those of :data:`NOTEBOOKS` found in :func:`notebooks_dir`; each
+receives the options of the run that its ``parameters`` cell declares.
+
 ``k49tut run`` (and ``make run-all`` / ``make demo``) call :func:`run_all`. What it leaves in
 the output directory::
 
@@ -19,20 +22,25 @@ run's results in the output directory are first moved into ``previous-runs/<time
 from __future__ import annotations
 
 import base64
+import importlib.util
 import logging
 import os
 import sys
+import tempfile
 from pathlib import Path
 
+from k49tut.paths import notebooks_dir
+
+#: The tutorial, in the order it is run. A notebook added to ``notebooks/`` and to this
+#: list is run, shipped in the wheel and copied by ``k49tut notebooks``.
 NOTEBOOKS = ("01_eda.ipynb", "02_cnn.ipynb", "03_recipe.ipynb", "04_inside.ipynb")
 
+#: Options of the run that only one notebook takes (Part 3 picks its own schedule, and
+#: Part 4's ``epochs`` is only for the network it trains when Part 3's is missing).
+ONLY_FOR = {"epochs": "02_cnn.ipynb", "batch_size": "02_cnn.ipynb"}
 
-def notebooks_dir() -> Path:
-    """The ``notebooks/`` folder of the checkout this package runs from."""
-    from k49tut.paths import checkout_root
-
-    root = checkout_root()
-    return (root or Path.cwd()) / "notebooks"
+#: Modules ``k49tut run`` needs beyond the library: the ``notebooks`` extra.
+TOOLS = ("papermill", "nbconvert", "nbformat", "ipykernel", "traitlets")
 
 
 class _NoKernelDiedLine(logging.Filter):
@@ -40,6 +48,47 @@ class _NoKernelDiedLine(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         return "Kernel died" not in record.getMessage()
+
+
+def missing_tools() -> list[str]:
+    """The modules of :data:`TOOLS` that are not installed.
+
+    >>> missing_tools()
+    []
+    """
+    return [name for name in TOOLS if importlib.util.find_spec(name) is None]
+
+
+def copy_notebooks(
+    dest: str | os.PathLike, force: bool = False, source: Path | None = None
+) -> list[Path]:
+    """Copy the tutorial's notebooks into ``dest`` (created if needed); returns the copies.
+
+    Refuses, copying nothing, if a notebook of that name is already there, unless
+    ``force``: a copy may hold the reader's own edits and outputs.
+
+    >>> import tempfile
+    >>> [p.name for p in copy_notebooks(tempfile.mkdtemp())][:2]
+    ['01_eda.ipynb', '02_cnn.ipynb']
+    """
+    import shutil
+
+    from k49tut.errors import K49TutError
+
+    source = Path(source) if source is not None else notebooks_dir()
+    names = [name for name in NOTEBOOKS if (source / name).is_file()]
+    if not names:
+        raise K49TutError(f"No tutorial notebooks ({', '.join(NOTEBOOKS)}) in {source}.")
+    dest = Path(dest)
+    taken = [dest / name for name in names if (dest / name).exists()]
+    if taken and not force:
+        raise K49TutError(
+            f"{', '.join(str(p) for p in taken)} already "
+            f"{'exists' if len(taken) == 1 else 'exist'}; nothing was copied. Choose another "
+            "folder, or pass --force (force=True) to overwrite."
+        )
+    dest.mkdir(parents=True, exist_ok=True)
+    return [Path(shutil.copyfile(source / name, dest / name)) for name in names]
 
 
 def export_html(notebook: Path) -> Path:
@@ -81,8 +130,9 @@ def _notebooks_in(source: Path) -> list[str]:
         raise StorageError(f"The notebooks folder {source} {what}; pass --notebooks DIR.")
     names = [name for name in NOTEBOOKS if (source / name).is_file()]
     if not names:
-        raise StorageError(f"No tutorial notebooks ({', '.join(NOTEBOOKS)}) in {source}; "
-                           "pass --notebooks DIR.")
+        raise StorageError(
+            f"No tutorial notebooks ({', '.join(NOTEBOOKS)}) in {source}; pass --notebooks DIR."
+        )
     return names
 
 
@@ -92,10 +142,15 @@ def _last_started(notebook: Path) -> str:
 
     try:
         cells = nbformat.read(notebook, as_version=4).cells
-    except Exception:       # not written yet, or unreadable: say what is known
+    except Exception:  # not written yet, or unreadable: say what is known
         return "an unknown cell"
-    started = [c for c in cells if c.cell_type == "code" and c.source.strip()
-               and c.get("metadata", {}).get("papermill", {}).get("start_time")]
+    started = [
+        c
+        for c in cells
+        if c.cell_type == "code"
+        and c.source.strip()
+        and c.get("metadata", {}).get("papermill", {}).get("start_time")
+    ]
     if not started:
         return "its start, before any cell ran"
     # a fresh kernel numbers the non-empty code cells it runs 1, 2, ...; the last one's
@@ -119,29 +174,70 @@ def _export_partial(target: Path) -> None:
     """Write the report of a partly executed notebook, if there is one to write."""
     try:
         export_html(target)
-    except Exception:       # no notebook yet, or one papermill left unreadable
+    except Exception:  # no notebook yet, or one papermill left unreadable
         pass
 
 
-def run_all(output_dir: str | os.PathLike = "outputs", dataset: str = "k49",
-            data_dir: str | None = None, epochs: int = 10, seed: int = 49,
-            batch_size: int = 64, source: Path | None = None) -> int:
+def _parameters(notebook: Path, options: dict) -> dict:
+    """The options that ``notebook`` declares in its ``parameters`` cell."""
+    import papermill
+
+    declared = papermill.inspect_notebook(str(notebook))
+    return {
+        key: value
+        for key, value in options.items()
+        if key in declared and ONLY_FOR.get(key, notebook.name) == notebook.name
+    }
+
+
+def _kernel_config(folder: str):
+    """Kernels that talk over Unix sockets in ``folder`` (private), where the OS has them.
+
+    jupyter_client's default transport is TCP on 127.0.0.1, over which ipykernel 7 warns,
+    at every start, that the traffic is not encrypted; sockets in a folder only this user
+    can open have nothing to warn about. On Windows the default stays.
+    """
+    from traitlets.config import Config
+
+    if os.name != "posix":
+        return Config()
+    return Config({"KernelManager": {"transport": "ipc", "ip": os.path.join(folder, "kernel")}})
+
+
+def run_all(
+    output_dir: str | os.PathLike = "outputs",
+    dataset: str = "k49",
+    data_dir: str | None = None,
+    epochs: int = 10,
+    seed: int = 49,
+    batch_size: int = 64,
+    source: Path | None = None,
+) -> int:
     """Execute the notebooks (Parts 1 to 4) into ``output_dir``; returns the exit status.
 
     ``epochs`` and ``batch_size`` are Part 2's; Part 3 picks its own schedule; Part 4 reads
-    Part 3's model from ``output_dir``.
+    Part 3's model from ``output_dir``. The notebooks run with ``output_dir`` as their
+    working directory.
     """
-    import papermill
-    from nbclient.exceptions import DeadKernelError
-    from papermill.exceptions import PapermillExecutionError
-
     from k49tut import preflight
 
+    missing = missing_tools()
+    if missing:
+        print(
+            f"k49tut run: running the notebooks needs {', '.join(missing)}, not installed "
+            "here. Install the notebook tools with\n  pip install 'k49tut[notebooks]'\n"
+            "(in a checkout of k49tut: make install).",
+            file=sys.stderr,
+        )
+        return 1
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    # ipykernel 6 loads the debugger at start-up, which then warns about frozen modules
+    # on stderr; nobody debugs a headless run.
+    os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
     papermill_log = logging.getLogger("papermill")
     if not any(isinstance(f, _NoKernelDiedLine) for f in papermill_log.filters):
         papermill_log.addFilter(_NoKernelDiedLine())
-    source = source or notebooks_dir()
+    source = Path(source) if source is not None else notebooks_dir()
     names = _notebooks_in(source)
     preflight.check_parameters(dataset, epochs, seed, batch_size)
     data_dir = preflight.absolute_data_dir(data_dir)
@@ -149,49 +245,82 @@ def run_all(output_dir: str | os.PathLike = "outputs", dataset: str = "k49",
     earlier = preflight.set_aside_earlier(out, [Path(name).stem for name in NOTEBOOKS])
     if earlier:
         print(f"Moved the earlier run's results to {earlier}", flush=True)
-    common = {"dataset": dataset, "data_dir": data_dir}
-    extra = {"02_cnn.ipynb": {"epochs": epochs, "seed": seed, "batch_size": batch_size,
-                              "output_dir": str(out)},
-             "03_recipe.ipynb": {"seed": seed, "output_dir": str(out)},
-             "04_inside.ipynb": {"seed": seed, "output_dir": str(out)}}
+    options = {
+        "dataset": dataset,
+        "data_dir": data_dir,
+        "epochs": epochs,
+        "seed": seed,
+        "batch_size": batch_size,
+        "output_dir": str(out),
+    }
+    with tempfile.TemporaryDirectory(prefix="k49tut-kernel-") as sockets:
+        return _run_each(names, source, out, dataset, options, sockets)
+
+
+def _run_each(
+    names: list[str], source: Path, out: Path, dataset: str, options: dict, sockets: str
+) -> int:
+    """Execute ``names`` from ``source`` into ``out`` in turn; returns the exit status."""
+    import papermill
+    from nbclient.exceptions import DeadKernelError
+    from papermill.exceptions import PapermillExecutionError
+
     for n, name in enumerate(names, 1):
         target = out / name
         print(f"[{n}/{len(names)}] {name} on {dataset!r} -> {target}", flush=True)
         try:
             papermill.execute_notebook(
-                str(source / name), str(target), parameters={**common, **extra.get(name, {})},
-                cwd=str(source), kernel_name="python3", progress_bar=sys.stderr.isatty(),
-                stdout_file=sys.stdout, stderr_file=sys.stderr,  # prints and epoch lines only
-                shutdown_kernel="immediate")  # a stopped run leaves no kernel behind
+                str(source / name),
+                str(target),
+                parameters=_parameters(source / name, options),
+                cwd=str(out),
+                kernel_name="python3",
+                progress_bar=sys.stderr.isatty(),
+                stdout_file=sys.stdout,
+                stderr_file=sys.stderr,  # prints and epoch lines only
+                config=_kernel_config(sockets),  # no TCP warning from ipykernel 7
+                shutdown_kernel="immediate",
+            )  # a stopped run leaves no kernel behind
             html = export_html(target)
             figures = export_figures(target, out / "figures" / target.stem)
         except PapermillExecutionError as error:
             export_html(target)
-            print(f"k49tut run: {name} failed at In [{error.exec_count}], the cell starting "
-                  f"{_first_line(target, error.exec_count)!r}:\n  {error.ename}: {error.evalue}\n"
-                  f"The partly executed notebook is kept: {target} "
-                  f"(and {target.with_suffix('.html').name}).", file=sys.stderr)
+            print(
+                f"k49tut run: {name} failed at In [{error.exec_count}], the cell starting "
+                f"{_first_line(target, error.exec_count)!r}:\n  {error.ename}: {error.evalue}\n"
+                f"The partly executed notebook is kept: {target} "
+                f"(and {target.with_suffix('.html').name}).",
+                file=sys.stderr,
+            )
             return 1
         except DeadKernelError:
             _export_partial(target)
-            print(f"k49tut run: the kernel running {name} died during "
-                  f"{_last_started(target)}: its process was killed (often for lack of "
-                  "memory: try a smaller --batch-size, or close other programs) or the code "
-                  f"ended it.\nThe partly executed notebook is kept: {target} "
-                  f"(and {target.with_suffix('.html').name}).", file=sys.stderr)
+            print(
+                f"k49tut run: the kernel running {name} died during "
+                f"{_last_started(target)}: its process was killed (often for lack of "
+                "memory: try a smaller --batch-size, or close other programs) or the code "
+                f"ended it.\nThe partly executed notebook is kept: {target} "
+                f"(and {target.with_suffix('.html').name}).",
+                file=sys.stderr,
+            )
             return 1
-        except OSError as error:     # the disk filled up, the kernel could not start...
+        except OSError as error:  # the disk filled up, the kernel could not start...
             from k49tut.errors import StorageError
             from k49tut.storage import reason
 
             _export_partial(target)
-            raise StorageError(f"{name} stopped: {reason(error)}"
-                               f"{f' ({error.filename})' if error.filename else ''}. What "
-                               f"was written is kept in {out}.") from None
+            raise StorageError(
+                f"{name} stopped: {reason(error)}"
+                f"{f' ({error.filename})' if error.filename else ''}. What "
+                f"was written is kept in {out}."
+            ) from None
         except KeyboardInterrupt:
             _export_partial(target)
-            print(f"k49tut run: stopped {name} during {_last_started(target)}; the partly "
-                  f"executed notebook is kept: {target}.", file=sys.stderr)
+            print(
+                f"k49tut run: stopped {name} during {_last_started(target)}; the partly "
+                f"executed notebook is kept: {target}.",
+                file=sys.stderr,
+            )
             raise
         print(f"      wrote {html.name} and {len(figures)} figures", flush=True)
     print(f"Done: results in {out}")

@@ -24,8 +24,12 @@ from k49tut.errors import DataFormatError
 from k49tut.storage import create_unique, write_atomically
 
 SAMPLE_PATH = paths.RESOURCES_DIR / "sample.npz"
-STANDIN_FILES = ("standin-train-imgs.npz", "standin-train-labels.npz",
-                 "standin-test-imgs.npz", "standin-test-labels.npz")
+STANDIN_FILES = (
+    "standin-train-imgs.npz",
+    "standin-train-labels.npz",
+    "standin-test-imgs.npz",
+    "standin-test-labels.npz",
+)
 STANDIN_META = "standin.json"
 #: Said wherever stand-in data is shown.
 BANNER = "Synthetic stand-in drawn from fonts, not Kuzushiji-49"
@@ -33,8 +37,14 @@ BANNER = "Synthetic stand-in drawn from fonts, not Kuzushiji-49"
 
 def write_sample(path: Path, x_train, y_train, x_test, y_test, meta: dict) -> None:
     """Write the small sample as one compressed .npz (plus its metadata as JSON)."""
-    np.savez_compressed(path, x_train=x_train, y_train=y_train, x_test=x_test, y_test=y_test,
-                        meta=np.array(json.dumps(meta, sort_keys=True)))
+    np.savez_compressed(
+        path,
+        x_train=x_train,
+        y_train=y_train,
+        x_test=x_test,
+        y_test=y_test,
+        meta=np.array(json.dumps(meta, sort_keys=True)),
+    )
 
 
 def write_standin(root: Path, x_train, y_train, x_test, y_test, meta: dict) -> None:

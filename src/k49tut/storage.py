@@ -56,9 +56,9 @@ def not_a_directory(path: Path) -> str | None:
         try:
             mode = p.stat().st_mode
         except (FileNotFoundError, NotADirectoryError):
-            continue            # look further up for what is in the way
+            continue  # look further up for what is in the way
         except OSError:
-            return None         # e.g. no permission to look: the real operation will say
+            return None  # e.g. no permission to look: the real operation will say
         if stat.S_ISDIR(mode):
             return None
         kind = "a file" if stat.S_ISREG(mode) else "not a directory"
@@ -87,15 +87,17 @@ def ensure_dir(path: Path, what: str, hint: str = "") -> list[Path]:
         try:
             p.mkdir()
         except FileExistsError:
-            if p.is_dir():      # made meanwhile by another process
+            if p.is_dir():  # made meanwhile by another process
                 continue
             remove_empty(created)
-            raise StorageError(f"Cannot create the {what} {path}: {p} is in the way."
-                               f"{_then(hint)}") from None
+            raise StorageError(
+                f"Cannot create the {what} {path}: {p} is in the way.{_then(hint)}"
+            ) from None
         except OSError as error:
             remove_empty(created)
-            raise StorageError(f"Cannot create the {what} {path}: {reason(error)}."
-                               f"{_then(hint)}") from None
+            raise StorageError(
+                f"Cannot create the {what} {path}: {reason(error)}.{_then(hint)}"
+            ) from None
         created.append(p)
     return created
 
@@ -116,8 +118,9 @@ def check_writable(directory: Path, what: str, hint: str = "") -> None:
         os.close(fd)
         probe.unlink()
     except OSError as error:
-        raise StorageError(f"Cannot write in the {what} {directory}: {reason(error)}."
-                           f"{_then(hint)}") from None
+        raise StorageError(
+            f"Cannot write in the {what} {directory}: {reason(error)}.{_then(hint)}"
+        ) from None
 
 
 def create_unique(directory: Path, prefix: str, suffix: str = "") -> tuple[int, Path]:
@@ -126,8 +129,13 @@ def create_unique(directory: Path, prefix: str, suffix: str = "") -> tuple[int, 
     The file is created with ``O_EXCL`` and ``O_NOFOLLOW``, so an existing file or a
     symbolic link under that name is never opened, and with mode 0666 less the umask.
     """
-    flags = (os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
-             | getattr(os, "O_CLOEXEC", 0))
+    flags = (
+        os.O_WRONLY
+        | os.O_CREAT
+        | os.O_EXCL
+        | getattr(os, "O_NOFOLLOW", 0)
+        | getattr(os, "O_CLOEXEC", 0)
+    )
     for _ in range(100):
         path = Path(directory) / f"{prefix}{secrets.token_hex(6)}{suffix}"
         try:
@@ -176,7 +184,7 @@ def locked(directory: Path, on_wait: Callable[[], None] | None = None) -> Iterat
         import fcntl
 
         fd = os.open(directory, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
-    except (ImportError, AttributeError, OSError):    # no flock here (Windows), or no access
+    except (ImportError, AttributeError, OSError):  # no flock here (Windows), or no access
         fd = None
     try:
         held = False
@@ -189,9 +197,9 @@ def locked(directory: Path, on_wait: Callable[[], None] | None = None) -> Iterat
                         on_wait()
                     fcntl.flock(fd, fcntl.LOCK_EX)
                 held = True
-            except OSError:     # no locks on this filesystem
+            except OSError:  # no locks on this filesystem
                 pass
         yield held
     finally:
         if fd is not None:
-            os.close(fd)     # releases the lock
+            os.close(fd)  # releases the lock

@@ -25,9 +25,9 @@ from scipy import ndimage
 
 from k49tut.classes import CHARS
 
-CANVAS = 96          # render size before distortion and downscaling
+CANVAS = 96  # render size before distortion and downscaling
 FONT_SIZE = 64
-STROKE_MIN, STROKE_MAX = 1.4, 3.0   # stroke width in the final 28x28 image, pixels
+STROKE_MIN, STROKE_MAX = 1.4, 3.0  # stroke width in the final 28x28 image, pixels
 
 
 @dataclass(frozen=True)
@@ -36,9 +36,9 @@ class FontSpec:
 
     name: str
     path: str
-    style: str                  # "brush", "handwriting", "mincho" or "gothic"
-    index: int = 0              # face inside a .ttc collection
-    package: str = ""           # the Debian package that installs it
+    style: str  # "brush", "handwriting", "mincho" or "gothic"
+    index: int = 0  # face inside a .ttc collection
+    package: str = ""  # the Debian package that installs it
 
 
 @lru_cache(maxsize=64)
@@ -49,8 +49,15 @@ def _font(path: str, index: int) -> ImageFont.FreeTypeFont:
 def _draw(char: str, font: FontSpec, stroke: int) -> np.ndarray:
     image = Image.new("L", (CANVAS, CANVAS), 0)
     draw = ImageDraw.Draw(image)
-    draw.text((CANVAS / 2, CANVAS / 2), char, fill=255, font=_font(font.path, font.index),
-              anchor="mm", stroke_width=stroke, stroke_fill=255)
+    draw.text(
+        (CANVAS / 2, CANVAS / 2),
+        char,
+        fill=255,
+        font=_font(font.path, font.index),
+        anchor="mm",
+        stroke_width=stroke,
+        stroke_fill=255,
+    )
     return np.asarray(image, dtype=np.float32) / 255.0
 
 
@@ -77,14 +84,14 @@ def _fit(img: np.ndarray, size: int = 28) -> np.ndarray:
     ys, xs = np.nonzero(img > 0.05)
     if len(ys) == 0:
         return np.zeros((size, size), np.float32)
-    crop = img[ys.min(): ys.max() + 1, xs.min(): xs.max() + 1]
+    crop = img[ys.min() : ys.max() + 1, xs.min() : xs.max() + 1]
     h, w = crop.shape
     scale = size / max(h, w)
     nh, nw = max(1, round(h * scale)), max(1, round(w * scale))
     small = Image.fromarray((crop * 255).astype(np.uint8)).resize((nw, nh), Image.LANCZOS)
     out = np.zeros((size, size), np.float32)
     top, left = (size - nh) // 2, (size - nw) // 2
-    out[top: top + nh, left: left + nw] = np.asarray(small, np.float32) / 255.0
+    out[top : top + nh, left : left + nw] = np.asarray(small, np.float32) / 255.0
     return out
 
 
@@ -96,7 +103,7 @@ def _stroke_for(thin: np.ndarray, target: float) -> int:
     ys, xs = np.nonzero(mask)
     scale = 28 / max(np.ptp(ys) + 1, np.ptp(xs) + 1)
     edge = (mask & ~ndimage.binary_erosion(mask)).sum()
-    width = 2 * mask.sum() / max(edge, 1)          # mean stroke width, for long strokes
+    width = 2 * mask.sum() / max(edge, 1)  # mean stroke width, for long strokes
     return int(np.clip(round((target / scale - width) / 2), 0, 12))
 
 
@@ -139,8 +146,9 @@ def allocate(total: int, weights) -> np.ndarray:
     return parts
 
 
-def _render_block(chars: list[str], fonts: list[FontSpec], seed: int, split: int,
-                  start: int) -> np.ndarray:
+def _render_block(
+    chars: list[str], fonts: list[FontSpec], seed: int, split: int, start: int
+) -> np.ndarray:
     out = np.empty((len(chars), 28, 28), np.uint8)
     for k, char in enumerate(chars):
         rng = np.random.default_rng([seed, split, start + k])
@@ -148,8 +156,15 @@ def _render_block(chars: list[str], fonts: list[FontSpec], seed: int, split: int
     return out
 
 
-def make_split(counts, fonts: list[FontSpec], seed: int, split: int, progress: bool = False,
-               workers: int = 1, block: int = 2_000):
+def make_split(
+    counts,
+    fonts: list[FontSpec],
+    seed: int,
+    split: int,
+    progress: bool = False,
+    workers: int = 1,
+    block: int = 2_000,
+):
     """Images and labels for one split: ``counts[c]`` images of class ``c``.
 
     Fonts are drawn uniformly per image; image ``i`` uses the generator
@@ -159,7 +174,7 @@ def make_split(counts, fonts: list[FontSpec], seed: int, split: int, progress: b
     labels = np.repeat(np.arange(len(CHARS)), counts).astype(np.uint8)
     labels = labels[np.random.default_rng([seed, split]).permutation(len(labels))]
     starts = range(0, len(labels), block)
-    jobs = [([CHARS[c] for c in labels[s: s + block]], fonts, seed, split, s) for s in starts]
+    jobs = [([CHARS[c] for c in labels[s : s + block]], fonts, seed, split, s) for s in starts]
     bar = None
     if progress:
         from tqdm.auto import tqdm

@@ -43,8 +43,7 @@ def _file_timeout() -> float:
     except ValueError:
         seconds = 0
     if not seconds > 0:
-        raise ParameterError(f"{FILE_TIMEOUT_ENV}={value!r} is not a number of seconds above "
-                             "0.")
+        raise ParameterError(f"{FILE_TIMEOUT_ENV}={value!r} is not a number of seconds above 0.")
     return seconds
 
 
@@ -67,22 +66,27 @@ class _Sink:
 
     def expect(self, declared: int) -> None:
         if declared != self.spec.size:
-            raise _Failure(f"the server offers {declared:,} bytes, but the expected file has "
-                           f"{self.spec.size:,} (md5 {self.spec.md5}); nothing was fetched",
-                           kind=ChecksumError)
+            raise _Failure(
+                f"the server offers {declared:,} bytes, but the expected file has "
+                f"{self.spec.size:,} (md5 {self.spec.md5}); nothing was fetched",
+                kind=ChecksumError,
+            )
 
     def write(self, chunk: bytes) -> None:
         self.size += len(chunk)
         if self.size > self.spec.size:
-            raise _Failure(f"the server sent more than the {self.spec.size:,} bytes of "
-                           f"{self.spec.name}", kind=ChecksumError)
+            raise _Failure(
+                f"the server sent more than the {self.spec.size:,} bytes of {self.spec.name}",
+                kind=ChecksumError,
+            )
         try:
             view = memoryview(chunk)
             while view:
-                view = view[self.file.write(view):]
+                view = view[self.file.write(view) :]
         except OSError as error:
-            raise _Failure(f"cannot write it: {storage.reason(error)}",
-                           kind=StorageError) from None
+            raise _Failure(
+                f"cannot write it: {storage.reason(error)}", kind=StorageError
+            ) from None
         self.md5.update(chunk)
         if self.bar is not None:
             self.bar.update(len(chunk))
@@ -90,22 +94,28 @@ class _Sink:
             raise _Failure(
                 f"the transfer took longer than {self.limit:g} s ({self.size:,} of "
                 f"{self.spec.size:,} bytes arrived): the server sends too slowly. Allow "
-                f"more time per file with {FILE_TIMEOUT_ENV}=SECONDS")
+                f"more time per file with {FILE_TIMEOUT_ENV}=SECONDS"
+            )
 
     def finish(self) -> None:
         try:
             self.file.flush()
             os.fsync(self.file.fileno())
         except OSError as error:
-            raise _Failure(f"cannot write it: {storage.reason(error)}",
-                           kind=StorageError) from None
+            raise _Failure(
+                f"cannot write it: {storage.reason(error)}", kind=StorageError
+            ) from None
         if self.size < self.spec.size:
-            raise _Failure(f"the transfer was cut short ({self.size:,} of {self.spec.size:,} "
-                           "bytes arrived)", retry=True)
+            raise _Failure(
+                f"the transfer was cut short ({self.size:,} of {self.spec.size:,} bytes arrived)",
+                retry=True,
+            )
         got = self.md5.hexdigest()
         if got != self.spec.md5:
-            raise _Failure(f"expected md5 {self.spec.md5}, got md5 {got}; the bytes were "
-                           "discarded", kind=ChecksumError)
+            raise _Failure(
+                f"expected md5 {self.spec.md5}, got md5 {got}; the bytes were discarded",
+                kind=ChecksumError,
+            )
 
 
 def _why(error: Exception) -> str:
@@ -122,7 +132,7 @@ def _why(error: Exception) -> str:
 def _body(response):
     """The body's bytes as they arrive, so that the time limit is checked as they do."""
     raw = response.raw
-    if not hasattr(raw, "read1"):           # urllib3 < 2
+    if not hasattr(raw, "read1"):  # urllib3 < 2
         yield from response.iter_content(CHUNK)
         return
     while chunk := raw.read1(CHUNK, decode_content=True):
@@ -140,21 +150,27 @@ def _http(url: str, sink: _Sink) -> None:
             length = r.headers.get("Content-Length")
             if length is not None:
                 if not length.strip().isdigit():
-                    raise _Failure(f"the server's answer is malformed: its Content-Length is "
-                                   f"{length!r}, not a number")
+                    raise _Failure(
+                        f"the server's answer is malformed: its Content-Length is "
+                        f"{length!r}, not a number"
+                    )
                 if r.headers.get("Content-Encoding", "identity") == "identity":
                     sink.expect(int(length))
             for chunk in _body(r):
                 sink.write(chunk)
     except rx.HTTPError as error:
         status = error.response.status_code
-        raise _Failure(f"the server answered HTTP {status} {error.response.reason}",
-                       retry=status >= 500 or status in (408, 429)) from None
+        raise _Failure(
+            f"the server answered HTTP {status} {error.response.reason}",
+            retry=status >= 500 or status in (408, 429),
+        ) from None
     except (rx.InvalidSchema, rx.InvalidURL, rx.MissingSchema) as error:
         target = re.search(r"'([^']*)'", str(error))
-        raise _Failure(f"the server redirected to {target.group(1) if target else 'a URL'}, "
-                       "which k49tut does not follow (only http:// and https:// redirects "
-                       "are followed)") from None
+        raise _Failure(
+            f"the server redirected to {target.group(1) if target else 'a URL'}, "
+            "which k49tut does not follow (only http:// and https:// redirects "
+            "are followed)"
+        ) from None
     except rx.TooManyRedirects:
         raise _Failure("the server redirected too many times") from None
     except (rx.Timeout, urllib3.exceptions.TimeoutError):
@@ -194,14 +210,19 @@ def _ftp(mirror: Mirror, name: str, sink: _Sink) -> None:
 def _progress_bar(spec: RemoteFile, progress: bool):
     if not progress:
         return None
-    from tqdm.auto import tqdm
+    try:
+        from tqdm.auto import tqdm
+    except ImportError:  # tqdm is optional: without it, the same download with no bar
+        return None
 
-    return tqdm(total=spec.size, unit="B", unit_scale=True, desc=spec.name, file=sys.stderr,
-                leave=False)
+    return tqdm(
+        total=spec.size, unit="B", unit_scale=True, desc=spec.name, file=sys.stderr, leave=False
+    )
 
 
-def fetch_file(spec: RemoteFile, root: Path, staging: Path, mirror: Mirror,
-               progress: bool) -> None:
+def fetch_file(
+    spec: RemoteFile, root: Path, staging: Path, mirror: Mirror, progress: bool
+) -> None:
     """Fetch ``spec`` into ``root`` via ``staging``; raises a K49TutError without hints."""
     url = mirror.url + spec.name
     limit = _file_timeout()
@@ -211,11 +232,12 @@ def fetch_file(spec: RemoteFile, root: Path, staging: Path, mirror: Mirror,
         try:
             fd, tmp = storage.create_unique(staging, spec.name + ".", ".part")
         except OSError as error:
-            raise StorageError(f"Could not save {spec.name} in {root}: "
-                               f"{storage.reason(error)}.") from None
+            raise StorageError(
+                f"Could not save {spec.name} in {root}: {storage.reason(error)}."
+            ) from None
         bar = _progress_bar(spec, progress)
         try:
-            with open(fd, "wb", buffering=0) as file:   # unbuffered: write errors show at once
+            with open(fd, "wb", buffering=0) as file:  # unbuffered: write errors show at once
                 sink = _Sink(file, spec, limit, bar)
                 if mirror.scheme == "ftp":
                     _ftp(mirror, spec.name, sink)
@@ -225,8 +247,9 @@ def fetch_file(spec: RemoteFile, root: Path, staging: Path, mirror: Mirror,
             try:
                 os.replace(tmp, root / spec.name)
             except OSError as error:
-                raise _Failure(f"cannot put it in place: {storage.reason(error)}",
-                               kind=StorageError) from None
+                raise _Failure(
+                    f"cannot put it in place: {storage.reason(error)}", kind=StorageError
+                ) from None
             return
         except _Failure as failure:
             tmp.unlink(missing_ok=True)
@@ -235,13 +258,16 @@ def fetch_file(spec: RemoteFile, root: Path, staging: Path, mirror: Mirror,
                 continue
             tries = f" ({attempt} attempts)" if attempt > 1 else ""
             if failure.kind is ChecksumError:
-                raise ChecksumError(f"Checksum failed for {spec.name} downloaded from "
-                                    f"{shown(url)}: {failure.why}.") from None
+                raise ChecksumError(
+                    f"Checksum failed for {spec.name} downloaded from {shown(url)}: {failure.why}."
+                ) from None
             if failure.kind is StorageError:
-                raise StorageError(f"Could not save {spec.name} in {root}: "
-                                   f"{failure.why}.") from None
-            raise DownloadError(f"Could not download {spec.name} from {shown(url)}: "
-                                f"{failure.why}{tries}.") from None
+                raise StorageError(
+                    f"Could not save {spec.name} in {root}: {failure.why}."
+                ) from None
+            raise DownloadError(
+                f"Could not download {spec.name} from {shown(url)}: {failure.why}{tries}."
+            ) from None
         except BaseException:
             tmp.unlink(missing_ok=True)
             raise

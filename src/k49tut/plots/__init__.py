@@ -12,17 +12,53 @@ Call :func:`k49tut.fonts.setup` first so that hiragana render.
 
 from k49tut.plots import inside, recipe
 from k49tut.plots.concepts import activations, convolution, max_pooling
-from k49tut.plots.data import (ACCENT, class_distribution, embedding, examples_grid,
-                               ink_by_class, mean_images, nearest_pairs, pixel_histogram,
-                               plural, strip)
-from k49tut.plots.results import (class_errors, compare_scores, confusion_matrix, confusions,
-                                  gallery, learning_curves, per_class_scores, place_labels,
-                                  precision_recall)
+from k49tut.plots.data import (
+    ACCENT,
+    class_distribution,
+    embedding,
+    examples_grid,
+    ink_by_class,
+    mean_images,
+    nearest_pairs,
+    pixel_histogram,
+    plural,
+    strip,
+)
+from k49tut.plots.results import (
+    class_errors,
+    compare_scores,
+    confusion_matrix,
+    confusions,
+    gallery,
+    learning_curves,
+    per_class_scores,
+    place_labels,
+    precision_recall,
+)
 
 __all__ = [
-    "ACCENT", "activations", "inside", "recipe", "class_distribution", "class_errors", "compare_scores",
-    "confusion_matrix", "confusions", "convolution", "embedding", "examples_grid", "gallery",
-    "ink_by_class", "learning_curves", "max_pooling", "mean_images", "nearest_pairs",
-    "per_class_scores", "pixel_histogram", "place_labels", "plural", "precision_recall",
+    "ACCENT",
+    "activations",
+    "inside",
+    "recipe",
+    "class_distribution",
+    "class_errors",
+    "compare_scores",
+    "confusion_matrix",
+    "confusions",
+    "convolution",
+    "embedding",
+    "examples_grid",
+    "gallery",
+    "ink_by_class",
+    "learning_curves",
+    "max_pooling",
+    "mean_images",
+    "nearest_pairs",
+    "per_class_scores",
+    "pixel_histogram",
+    "place_labels",
+    "plural",
+    "precision_recall",
     "strip",
 ]

@@ -23,8 +23,11 @@ EDGE_KERNELS = {
 def activations() -> Figure:
     """The sigmoid of logistic regression beside tanh and ReLU, the CNN's choice."""
     z = np.linspace(-5, 5, 201)
-    curves = {"sigmoid  1 / (1 + e^-z)": 1 / (1 + np.exp(-z)), "tanh(z)": np.tanh(z),
-              "ReLU  max(0, z)": np.maximum(0, z)}
+    curves = {
+        "sigmoid  1 / (1 + e^-z)": 1 / (1 + np.exp(-z)),
+        "tanh(z)": np.tanh(z),
+        "ReLU  max(0, z)": np.maximum(0, z),
+    }
     fig, axes = plt.subplots(1, 3, figsize=(11, 3), sharex=True, layout="constrained")
     for ax, (name, values) in zip(axes, curves.items()):
         ax.axhline(0, color="0.8", lw=0.8)
@@ -49,8 +52,9 @@ def convolution(image: np.ndarray, kernels: dict | None = None) -> Figure:
     """An image, each 3x3 kernel, and the feature map the kernel produces (after ReLU)."""
     kernels = EDGE_KERNELS if kernels is None else kernels
     img = image.astype(float) / 255
-    fig, axes = plt.subplots(len(kernels), 3, figsize=(8, 2.8 * len(kernels)),
-                             layout="constrained", squeeze=False)
+    fig, axes = plt.subplots(
+        len(kernels), 3, figsize=(8, 2.8 * len(kernels)), layout="constrained", squeeze=False
+    )
     for row, (name, kernel) in zip(axes, kernels.items()):
         row[0].imshow(img, cmap="gray")
         row[0].set_title("input 28x28")
@@ -70,8 +74,9 @@ def max_pooling(values: np.ndarray | None = None) -> Figure:
     if values is None:
         values = np.array([[1, 3, 2, 0], [5, 6, 1, 2], [0, 2, 9, 4], [3, 1, 7, 8]], float)
     pooled = values.reshape(values.shape[0] // 2, 2, values.shape[1] // 2, 2).max(axis=(1, 3))
-    fig, axes = plt.subplots(1, 2, figsize=(6.5, 3.2), layout="constrained",
-                             gridspec_kw={"width_ratios": [2, 1]})
+    fig, axes = plt.subplots(
+        1, 2, figsize=(6.5, 3.2), layout="constrained", gridspec_kw={"width_ratios": [2, 1]}
+    )
     _show_matrix(axes[0], values, cmap="Blues")
     for k in (1.5,):
         axes[0].axhline(k, color="k", lw=2)

@@ -23,7 +23,7 @@ from k49tut import explore
 from k49tut.synth import printed
 
 RARE = "tab:red"
-ACCENT = np.array([1.0, 0.6, 0.1])      # printed glyphs are drawn in orange
+ACCENT = np.array([1.0, 0.6, 0.1])  # printed glyphs are drawn in orange
 
 
 def _titled(fig: Figure, what: str, source: str) -> Figure:
@@ -73,14 +73,19 @@ def class_distribution(counts: pd.DataFrame, source: str) -> Figure:
         n = counts[split]
         ax.bar(np.arange(len(counts)), n, color=colors)
         ax.set_ylabel(f"{split} images")
-        ax.set_title(f"{split}: {plural(n.sum(), 'image')}, largest/smallest class = "
-                     f"{n.max() / n.min():.1f}", fontsize=10, loc="left")
+        ax.set_title(
+            f"{split}: {plural(n.sum(), 'image')}, largest/smallest class = "
+            f"{n.max() / n.min():.1f}",
+            fontsize=10,
+            loc="left",
+        )
     axes[1].set_xticks(np.arange(len(counts)), counts["char"], fontsize=12)
     return _titled(fig, "How many images of each character", source)
 
 
-def examples_grid(ds, per_class: int = 5, split: str = "train", seed: int = 0,
-                  with_printed: bool = False) -> Figure:
+def examples_grid(
+    ds, per_class: int = 5, split: str = "train", seed: int = 0, with_printed: bool = False
+) -> Figure:
     """A 7x7 grid, one cell per class, each showing ``per_class`` random examples.
 
     With ``with_printed=True`` each cell starts with the character as printed by the
@@ -91,8 +96,12 @@ def examples_grid(ds, per_class: int = 5, split: str = "train", seed: int = 0,
     n = len(ds.chars)
     cols = int(np.ceil(np.sqrt(n)))
     rows = int(np.ceil(n / cols))
-    fig, axes = plt.subplots(rows, cols, figsize=(cols * 0.45 * (per_class + with_printed),
-                                                  rows * 0.75), layout="constrained")
+    fig, axes = plt.subplots(
+        rows,
+        cols,
+        figsize=(cols * 0.45 * (per_class + with_printed), rows * 0.75),
+        layout="constrained",
+    )
     for label, ax in enumerate(axes.flat):
         ax.axis("off")
         if label >= n:
@@ -107,8 +116,9 @@ def examples_grid(ds, per_class: int = 5, split: str = "train", seed: int = 0,
 def pixel_histogram(ds) -> Figure:
     """Share of pixels at each value, per split: value 0 (background) as bars labelled with
     their share, values 1..255 (ink) as lines on a log scale."""
-    fig, (zero, ink) = plt.subplots(1, 2, figsize=(10, 4), width_ratios=[1, 4],
-                                    layout="constrained")
+    fig, (zero, ink) = plt.subplots(
+        1, 2, figsize=(10, 4), width_ratios=[1, 4], layout="constrained"
+    )
     for i, (split, x) in enumerate((("train", ds.x_train), ("test", ds.x_test))):
         hist = explore.intensity_histogram(x)
         share = hist / hist.sum()
@@ -117,8 +127,12 @@ def pixel_histogram(ds) -> Figure:
     zero.set_xticks([0, 1], ["train", "test"])
     zero.set(ylim=(0, 1.1), ylabel="share of pixels")
     zero.set_title("value 0 (background)", fontsize=10)
-    ink.set(yscale="log", xlim=(0.5, 255.5), xlabel="pixel value (255 = full ink)",
-            ylabel="share of pixels (log scale)")
+    ink.set(
+        yscale="log",
+        xlim=(0.5, 255.5),
+        xlabel="pixel value (255 = full ink)",
+        ylabel="share of pixels (log scale)",
+    )
     ink.set_title("values 1..255 (ink)", fontsize=10)
     ink.legend(loc="lower center", ncol=2)
     return _titled(fig, "Pixel values", ds.description)
@@ -152,13 +166,15 @@ def nearest_pairs(ds, k: int = 8, means: np.ndarray | None = None) -> Figure:
     pairs = explore.nearest_classes(means, ds.chars, k)
     fig, axes = plt.subplots(1, k, figsize=(1.6 * k, 2.4), layout="constrained")
     for ax, row in zip(np.atleast_1d(axes), pairs.itertuples()):
-        pair = np.concatenate([means[row.label_a], np.full((28, 2), 128.0),
-                               means[row.label_b]], axis=1)
+        pair = np.concatenate(
+            [means[row.label_a], np.full((28, 2), 128.0), means[row.label_b]], axis=1
+        )
         ax.imshow(pair, cmap="magma", vmin=0, vmax=255)
         ax.set_title(f"{row.a} / {row.b}\n{row.distance:.0f}", fontsize=12)
         ax.axis("off")
-    return _titled(fig, "Closest average images (Euclidean distance above each pair)",
-                   ds.description)
+    return _titled(
+        fig, "Closest average images (Euclidean distance above each pair)", ds.description
+    )
 
 
 def spread(points: np.ndarray, size: float) -> np.ndarray:
@@ -170,8 +186,9 @@ def spread(points: np.ndarray, size: float) -> np.ndarray:
     [[0.5, 0.5], [0.6, 0.5], [0.9, 0.1]]
     """
     angles = [np.linspace(0, 2 * np.pi, 6 * k, endpoint=False) for k in range(1, 41)]
-    spots = np.vstack([[0, 0]] + [k * size / 2 * np.c_[np.cos(a), np.sin(a)]
-                                  for k, a in enumerate(angles, 1)])   # ring k: 6k spots
+    spots = np.vstack(
+        [[0, 0]] + [k * size / 2 * np.c_[np.cos(a), np.sin(a)] for k, a in enumerate(angles, 1)]
+    )  # ring k: 6k spots
     placed = np.empty((0, 2))
     for point in points:
         near = np.clip(point + spots, size / 2, 1 - size / 2)
@@ -180,12 +197,21 @@ def spread(points: np.ndarray, size: float) -> np.ndarray:
     return placed
 
 
-def draw_map(ax, xy: np.ndarray, labels: np.ndarray, chars, fontsize: int = 14,
-             label_size: float = 0.04) -> None:
+def draw_map(
+    ax, xy: np.ndarray, labels: np.ndarray, chars, fontsize: int = 14, label_size: float = 0.04
+) -> None:
     """Scatter 2-D points coloured by class, each character written near its cluster's
     centre (where labels would collide, one moves aside, with a line to its centre)."""
-    ax.scatter(xy[:, 0], xy[:, 1], c=labels, cmap="nipy_spectral", s=4, alpha=0.5,
-               vmin=0, vmax=len(chars) - 1)
+    ax.scatter(
+        xy[:, 0],
+        xy[:, 1],
+        c=labels,
+        cmap="nipy_spectral",
+        s=4,
+        alpha=0.5,
+        vmin=0,
+        vmax=len(chars) - 1,
+    )
     lo, hi = xy.min(axis=0), xy.max(axis=0)
     lo, hi = lo - (hi - lo) * 0.03, hi + (hi - lo) * 0.03
     ax.set(xlim=(lo[0], hi[0]), ylim=(lo[1], hi[1]), xticks=[], yticks=[])
@@ -193,10 +219,17 @@ def draw_map(ax, xy: np.ndarray, labels: np.ndarray, chars, fontsize: int = 14,
     centres = np.array([np.median(xy[labels == c], axis=0) for c in present])
     at = spread((centres - lo) / (hi - lo), size=label_size)
     for label, centre, pos in zip(present, centres, at):
-        ax.annotate(chars[label], centre, xytext=pos, textcoords="axes fraction",
-                    fontsize=fontsize, ha="center", va="center",
-                    bbox={"boxstyle": "round,pad=0.1", "fc": "white", "alpha": 0.8, "lw": 0},
-                    arrowprops={"arrowstyle": "-", "color": "0.3", "lw": 0.7})
+        ax.annotate(
+            chars[label],
+            centre,
+            xytext=pos,
+            textcoords="axes fraction",
+            fontsize=fontsize,
+            ha="center",
+            va="center",
+            bbox={"boxstyle": "round,pad=0.1", "fc": "white", "alpha": 0.8, "lw": 0},
+            arrowprops={"arrowstyle": "-", "color": "0.3", "lw": 0.7},
+        )
 
 
 def embedding(ds, n: int = 2_000, seed: int = 0) -> Figure:
@@ -209,8 +242,9 @@ def embedding(ds, n: int = 2_000, seed: int = 0) -> Figure:
     idx = rng.choice(len(ds.x_test), size=min(n, len(ds.x_test)), replace=False)
     flat = ds.x_test[idx].reshape(len(idx), -1).astype(np.float32) / 255.0
     reduced = PCA(n_components=min(50, len(idx) - 1), random_state=seed).fit_transform(flat)
-    xy = TSNE(n_components=2, init="pca", random_state=seed,
-              perplexity=min(30.0, (len(idx) - 1) / 3)).fit_transform(reduced)
+    xy = TSNE(
+        n_components=2, init="pca", random_state=seed, perplexity=min(30.0, (len(idx) - 1) / 3)
+    ).fit_transform(reduced)
     labels = ds.y_test[idx]
     fig, ax = plt.subplots(figsize=(9, 9), layout="constrained")
     draw_map(ax, xy, labels, ds.chars)

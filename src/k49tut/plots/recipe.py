@@ -17,16 +17,17 @@ from matplotlib.figure import Figure
 from k49tut.plots.data import _titled
 
 
-
-def augmented(originals: np.ndarray, variants: np.ndarray, chars, labels,
-              source: str = "") -> Figure:
+def augmented(
+    originals: np.ndarray, variants: np.ndarray, chars, labels, source: str = ""
+) -> Figure:
     """Each original image (first column) beside its augmented variants.
 
     ``originals``: (N, 28, 28); ``variants``: (N, K, 28, 28), values 0..255 or 0..1.
     """
     n, k = variants.shape[:2]
-    fig, axes = plt.subplots(n, k + 1, figsize=(1.1 * (k + 1), 1.15 * n + 0.7),
-                             layout="constrained", squeeze=False)
+    fig, axes = plt.subplots(
+        n, k + 1, figsize=(1.1 * (k + 1), 1.15 * n + 0.7), layout="constrained", squeeze=False
+    )
     for row, (img, more, label) in enumerate(zip(originals, variants, labels)):
         for col, image in enumerate([img, *more]):
             ax = axes[row, col]
@@ -60,12 +61,18 @@ def ablation(table: pd.DataFrame, source: str = "", baseline: float | None = Non
     ordered = table.iloc[::-1]
     y = np.arange(len(ordered))
     fig, ax = plt.subplots(figsize=(9, 0.55 * len(table) + 1.6), layout="constrained")
-    err = np.vstack([ordered["val balanced"] - ordered["low"],
-                     ordered["high"] - ordered["val balanced"]])
+    err = np.vstack(
+        [ordered["val balanced"] - ordered["low"], ordered["high"] - ordered["val balanced"]]
+    )
     bars = ax.barh(y, ordered["val balanced"], xerr=err, color="tab:green", capsize=3)
-    ax.bar_label(bars, labels=[f"{v:.3f}  ({s:.0f} s)" for v, s in
-                               zip(ordered["val balanced"], ordered["seconds"])],
-                 padding=8, fontsize=10)
+    ax.bar_label(
+        bars,
+        labels=[
+            f"{v:.3f}  ({s:.0f} s)" for v, s in zip(ordered["val balanced"], ordered["seconds"])
+        ],
+        padding=8,
+        fontsize=10,
+    )
     ax.set_yticks(y, ordered.index, fontsize=11)
     low = float(ordered["low"].min())
     ax.set_xlim(max(0.0, low - 0.05), 1.06)

@@ -24,9 +24,9 @@ from k49tut.plots.data import ACCENT, _titled, plural, strip
 from k49tut.synth import printed
 
 
-
-def learning_curves(history: pd.DataFrame, title: str = "Learning curves",
-                    source: str = "") -> Figure:
+def learning_curves(
+    history: pd.DataFrame, title: str = "Learning curves", source: str = ""
+) -> Figure:
     """Accuracy and loss per epoch, training and validation (index: epoch numbers).
 
     The epoch with the lowest validation loss is marked with a dotted line. The loss
@@ -34,15 +34,15 @@ def learning_curves(history: pd.DataFrame, title: str = "Learning curves",
     late rise of the validation loss stays visible.
     """
     metrics = [m for m in ("accuracy", "loss") if m in history]
-    fig, axes = plt.subplots(1, len(metrics), figsize=(5.5 * len(metrics), 3.8),
-                             layout="constrained", squeeze=False)
+    fig, axes = plt.subplots(
+        1, len(metrics), figsize=(5.5 * len(metrics), 3.8), layout="constrained", squeeze=False
+    )
     best = history["val_loss"].idxmin() if "val_loss" in history else None
     step = max(1, len(history) // 15)
     for ax, metric in zip(axes[0], metrics):
         ax.plot(history.index, history[metric], marker="o", ms=3, label="training")
         if f"val_{metric}" in history:
-            ax.plot(history.index, history[f"val_{metric}"], marker="o", ms=3,
-                    label="validation")
+            ax.plot(history.index, history[f"val_{metric}"], marker="o", ms=3, label="validation")
         if best is not None:
             ax.axvline(best, color="0.5", ls=":", label=f"lowest validation loss (epoch {best})")
         ax.set_xlabel("epoch")
@@ -57,8 +57,12 @@ def learning_curves(history: pd.DataFrame, title: str = "Learning curves",
     return _titled(fig, title, source)
 
 
-def compare_scores(table: pd.DataFrame, source: str = "", title: str = "Scores",
-                   errors: pd.DataFrame | None = None) -> Figure:
+def compare_scores(
+    table: pd.DataFrame,
+    source: str = "",
+    title: str = "Scores",
+    errors: pd.DataFrame | None = None,
+) -> Figure:
     """Grouped bars: one group per score column, one bar per model (row), values printed.
 
     ``errors`` (same shape as ``table``) draws symmetric error bars, e.g. half the width
@@ -69,8 +73,14 @@ def compare_scores(table: pd.DataFrame, source: str = "", title: str = "Scores",
     x = np.arange(len(table.columns))
     for k, (name, row) in enumerate(table.iterrows()):
         err = None if errors is None else errors.loc[name, table.columns].to_numpy(float)
-        bars = ax.bar(x + k * width - 0.4 + width / 2, row.to_numpy(float), width, label=name,
-                      yerr=err, capsize=3)
+        bars = ax.bar(
+            x + k * width - 0.4 + width / 2,
+            row.to_numpy(float),
+            width,
+            label=name,
+            yerr=err,
+            capsize=3,
+        )
         ax.bar_label(bars, fmt="%.3f", fontsize=9, padding=2)
     ax.set_xticks(x, [c.replace("_", " ") for c in table.columns])
     low = float(np.nanmin(table.to_numpy(float)))
@@ -87,7 +97,9 @@ def per_class_scores(report: pd.DataFrame, source: str = "") -> Figure:
     for k, metric in enumerate(("precision", "recall", "f1-score")):
         ax.barh(y + (k - 1) * 0.27, ordered[metric], height=0.27, label=metric)
     ax.set_yticks(y, ordered.index, fontsize=13)
-    ax.set_xlim(max(0.0, float(ordered[["precision", "recall", "f1-score"]].min().min()) - 0.05), 1)
+    ax.set_xlim(
+        max(0.0, float(ordered[["precision", "recall", "f1-score"]].min().min()) - 0.05), 1
+    )
     ax.set_xlabel("score")
     ax.set_ylim(-0.6, len(ordered) - 0.4)
     ax.legend(loc="lower left", bbox_to_anchor=(0, 1.0), ncol=3, frameon=False)
@@ -106,21 +118,39 @@ def place_labels(ax, xs, ys, texts, fontsize: int = 13) -> list:
     """
     fig = ax.figure
     renderer = fig.canvas.get_renderer()
-    offsets = [(5, 4), (5, -12), (-14, 4), (-14, -12), (0, 9), (0, -16), (9, -4), (-18, -4),
-               (12, 14), (-24, 14), (12, -24), (-24, -24), (20, -4), (-30, -4), (0, 20), (0, -28)]
+    offsets = [
+        (5, 4),
+        (5, -12),
+        (-14, 4),
+        (-14, -12),
+        (0, 9),
+        (0, -16),
+        (9, -4),
+        (-18, -4),
+        (12, 14),
+        (-24, 14),
+        (12, -24),
+        (-24, -24),
+        (20, -4),
+        (-30, -4),
+        (0, 20),
+        (0, -28),
+    ]
     placed, artists = [], []
     for x, y, text in sorted(zip(xs, ys, texts), key=lambda t: (-t[1], t[0])):
         for dx, dy in offsets:
-            artist = ax.annotate(text, (x, y), xytext=(dx, dy), textcoords="offset points",
-                                 fontsize=fontsize)
+            artist = ax.annotate(
+                text, (x, y), xytext=(dx, dy), textcoords="offset points", fontsize=fontsize
+            )
             box = artist.get_window_extent(renderer)
             if not any(_boxes_overlap(box, other) for other in placed):
                 break
             artist.remove()
         else:
             dx, dy = offsets[0]
-            artist = ax.annotate(text, (x, y), xytext=(dx, dy), textcoords="offset points",
-                                 fontsize=fontsize)
+            artist = ax.annotate(
+                text, (x, y), xytext=(dx, dy), textcoords="offset points", fontsize=fontsize
+            )
             box = artist.get_window_extent(renderer)
         placed.append(box)
         artists.append(artist)
@@ -131,8 +161,8 @@ def precision_recall(report: pd.DataFrame, source: str = "", low: float | None =
     """Each character placed by its precision (x) and recall (y); marker size ~ support.
 
     The axes zoom to where the points are: from ``low`` (default: 0.05 below the 10th
-    percentile of both scores, rounded down to a multiple of 0.05) to 1. Characters outside the window are marked on its
-    edge with a triangle and their true scores.
+    percentile of both scores, rounded down to a multiple of 0.05) to 1. Characters outside
+    the window are marked on its edge with a triangle and their true scores.
     """
     p, r = report["precision"].to_numpy(float), report["recall"].to_numpy(float)
     if low is None:
@@ -149,22 +179,31 @@ def precision_recall(report: pd.DataFrame, source: str = "", low: float | None =
     outside = [(c, pc, rc) for c, pc, rc, ok in zip(report.index, p, r, inside) if not ok]
     for k, (char, pc, rc) in enumerate(outside):
         x, y = max(pc, low + 0.01 * span), max(rc, low + 0.01 * span)
-        ax.scatter([x], [y], marker="v" if rc < low else "<", color="tab:red", s=60,
-                   clip_on=False)
-        left = x > low + 0.7 * span          # near the right edge: write the label leftwards
-        ax.annotate(f"{char} ({pc:.2f}, {rc:.2f})", (x, y), color="tab:red", fontsize=11,
-                    xytext=(-8 if left else 6, 6 + 14 * (k % 3)), textcoords="offset points",
-                    ha="right" if left else "left")
+        ax.scatter([x], [y], marker="v" if rc < low else "<", color="tab:red", s=60, clip_on=False)
+        left = x > low + 0.7 * span  # near the right edge: write the label leftwards
+        ax.annotate(
+            f"{char} ({pc:.2f}, {rc:.2f})",
+            (x, y),
+            color="tab:red",
+            fontsize=11,
+            xytext=(-8 if left else 6, 6 + 14 * (k % 3)),
+            textcoords="offset points",
+            ha="right" if left else "left",
+        )
     ax.set_xlabel("precision (of the images predicted as the character, share right)")
     ax.set_ylabel("recall (of the images of the character, share found)")
     ax.grid(alpha=0.3)
-    note = (f"; {plural(len(outside), 'character')} below {low:.2f} marked in red on the edge"
-            if outside else "")
+    note = (
+        f"; {plural(len(outside), 'character')} below {low:.2f} marked in red on the edge"
+        if outside
+        else ""
+    )
     return _titled(fig, f"Recall against precision (marker size: test images{note})", source)
 
 
-def confusion_matrix(cm: np.ndarray, chars, normalized: bool = False, source: str = "",
-                     annotate_above: float = 0.05) -> Figure:
+def confusion_matrix(
+    cm: np.ndarray, chars, normalized: bool = False, source: str = "", annotate_above: float = 0.05
+) -> Figure:
     """The 49x49 confusion matrix with hiragana on both axes.
 
     Counts use a logarithmic colour scale so that rare mistakes stay visible. A
@@ -180,30 +219,46 @@ def confusion_matrix(cm: np.ndarray, chars, normalized: bool = False, source: st
         label = "% of the true character's test images"
         off = np.asarray(cm) * (1 - np.eye(len(cm)))
         for i, j in zip(*np.nonzero(off >= annotate_above)):
-            ax.text(j, i, f"{values[i, j]:.0f}", ha="center", va="center", fontsize=9,
-                    color="white" if values[i, j] > 55 else "black")
+            ax.text(
+                j,
+                i,
+                f"{values[i, j]:.0f}",
+                ha="center",
+                va="center",
+                fontsize=9,
+                color="white" if values[i, j] > 55 else "black",
+            )
     else:
-        image = ax.imshow(np.where(values > 0, values, np.nan), cmap="viridis",
-                          norm=LogNorm(vmin=1, vmax=max(int(values.max()), 2)))
+        image = ax.imshow(
+            np.where(values > 0, values, np.nan),
+            cmap="viridis",
+            norm=LogNorm(vmin=1, vmax=max(int(values.max()), 2)),
+        )
         label = "test images (log scale; empty cells: none)"
     bar = fig.colorbar(image, ax=ax, shrink=0.8)
     bar.set_label(label, fontsize=11)
     if not normalized:
-        steps = [t for t in (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000)
-                 if t <= values.max()]
+        steps = [
+            t for t in (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000) if t <= values.max()
+        ]
         bar.set_ticks(steps, labels=[f"{t:,}" for t in steps])
     ticks = np.arange(len(chars))
     ax.set_xticks(ticks, chars, fontsize=10)
     ax.set_yticks(ticks, chars, fontsize=10)
     ax.set_xlabel("predicted character", fontsize=11)
     ax.set_ylabel("true character", fontsize=11)
-    what = (f"Confusion matrix, rows as % of each true character (cells of "
-            f"{100 * annotate_above:.0f}% or more off the diagonal printed)"
-            if normalized else "Confusion matrix (counts of test images)")
+    what = (
+        f"Confusion matrix, rows as % of each true character (cells of "
+        f"{100 * annotate_above:.0f}% or more off the diagonal printed)"
+        if normalized
+        else "Confusion matrix (counts of test images)"
+    )
     return _titled(fig, what, source)
 
 
-def confusions(frame: pd.DataFrame, source: str = "", title: str = "Most frequent confusions") -> Figure:
+def confusions(
+    frame: pd.DataFrame, source: str = "", title: str = "Most frequent confusions"
+) -> Figure:
     """Horizontal bars of mistakes by count, largest on top, each with its share printed.
 
     ``frame`` has columns ``true``, ``predicted`` (characters), ``count`` and ``share``
@@ -212,21 +267,35 @@ def confusions(frame: pd.DataFrame, source: str = "", title: str = "Most frequen
     ordered = frame.iloc[::-1]
     fig, ax = plt.subplots(figsize=(8, 0.42 * len(frame) + 1.6), layout="constrained")
     bars = ax.barh(np.arange(len(ordered)), ordered["count"], color="tab:orange")
-    ax.bar_label(bars, labels=[f"{plural(int(c), 'image')} ({100 * s:.1f}% of {t})"
-                               for c, s, t in zip(ordered["count"], ordered["share"],
-                                                  ordered["true"])],
-                 fontsize=10, padding=3)
-    ax.set_yticks(np.arange(len(ordered)),
-                  [f"true {t} → predicted {p}" for t, p in zip(ordered["true"],
-                                                               ordered["predicted"])],
-                  fontsize=12)
+    ax.bar_label(
+        bars,
+        labels=[
+            f"{plural(int(c), 'image')} ({100 * s:.1f}% of {t})"
+            for c, s, t in zip(ordered["count"], ordered["share"], ordered["true"])
+        ],
+        fontsize=10,
+        padding=3,
+    )
+    ax.set_yticks(
+        np.arange(len(ordered)),
+        [f"true {t} → predicted {p}" for t, p in zip(ordered["true"], ordered["predicted"])],
+        fontsize=12,
+    )
     ax.set_xlabel("test images")
     ax.margins(x=0.45)
     return _titled(fig, title, source)
 
 
-def gallery(x: np.ndarray, indices, chars, true: int, predicted: int, cols: int = 10,
-            limit: int = 40, source: str = "") -> Figure:
+def gallery(
+    x: np.ndarray,
+    indices,
+    chars,
+    true: int,
+    predicted: int,
+    cols: int = 10,
+    limit: int = 40,
+    source: str = "",
+) -> Figure:
     """Images of class ``true`` that the model called ``predicted``.
 
     The first row starts with both characters as printed by the bundled font (orange),
@@ -236,8 +305,9 @@ def gallery(x: np.ndarray, indices, chars, true: int, predicted: int, cols: int 
     indices = np.asarray(indices)[:limit]
     n = len(indices) + 2
     rows = int(np.ceil(n / cols))
-    fig, axes = plt.subplots(rows, cols, figsize=(cols * 1.1, rows * 1.3 + 0.6),
-                             layout="constrained", squeeze=False)
+    fig, axes = plt.subplots(
+        rows, cols, figsize=(cols * 1.1, rows * 1.3 + 0.6), layout="constrained", squeeze=False
+    )
     for ax in axes.flat:
         ax.axis("off")
     for ax, label, word in ((axes.flat[0], true, "true"), (axes.flat[1], predicted, "predicted")):
@@ -246,35 +316,57 @@ def gallery(x: np.ndarray, indices, chars, true: int, predicted: int, cols: int 
     for ax, i in zip(axes.flat[2:], indices):
         ax.imshow(x[i], cmap="gray")
         ax.set_title(f"#{i}", fontsize=8)
-    shown = (f"all {plural(total, 'image')}" if len(indices) == total
-             else f"{len(indices)} of {plural(total, 'image')}")
+    shown = (
+        f"all {plural(total, 'image')}"
+        if len(indices) == total
+        else f"{len(indices)} of {plural(total, 'image')}"
+    )
     return _titled(fig, f"True {chars[true]} predicted as {chars[predicted]}: {shown}", source)
 
 
-def class_errors(x: np.ndarray, y_true: np.ndarray, y_pred: np.ndarray, label: int, chars,
-                 per_row: int = 8, max_rows: int = 10, source: str = "") -> Figure:
+def class_errors(
+    x: np.ndarray,
+    y_true: np.ndarray,
+    y_pred: np.ndarray,
+    label: int,
+    chars,
+    per_row: int = 8,
+    max_rows: int = 10,
+    source: str = "",
+) -> Figure:
     """All mistakes on one class, one row per wrong answer (most frequent first).
 
     Each row starts with the wrongly predicted character as printed (orange), then up to
     ``per_row`` of the images that received it.
     """
     wrong = np.flatnonzero((y_true == label) & (y_pred != label))
-    answers = pd.Series(y_pred[wrong]).value_counts().sort_values(ascending=False,
-                                                                   kind="stable")
+    answers = pd.Series(y_pred[wrong]).value_counts().sort_values(ascending=False, kind="stable")
     shown = answers.iloc[:max_rows]
-    fig, axes = plt.subplots(len(shown) or 1, 1, figsize=(1.1 * (per_row + 1) + 1.5,
-                                                          1.0 * max(len(shown), 1) + 0.9),
-                             layout="constrained", squeeze=False)
+    fig, axes = plt.subplots(
+        len(shown) or 1,
+        1,
+        figsize=(1.1 * (per_row + 1) + 1.5, 1.0 * max(len(shown), 1) + 0.9),
+        layout="constrained",
+        squeeze=False,
+    )
     for ax, (pred, count) in zip(axes[:, 0], shown.items()):
         idx = wrong[y_pred[wrong] == pred][:per_row]
         ax.imshow(strip(x[idx], printed(chars[pred])))
-        ax.set_ylabel(f"→ {chars[pred]}\n({count})", rotation=0, ha="right", va="center",
-                      fontsize=12)
+        ax.set_ylabel(
+            f"→ {chars[pred]}\n({count})", rotation=0, ha="right", va="center", fontsize=12
+        )
         ax.set_xticks([])
         ax.set_yticks([])
     if not len(shown):
         axes[0, 0].axis("off")
-    more = (f", {plural(len(answers) - len(shown), 'rarer answer')} not shown"
-            if len(answers) > len(shown) else "")
-    return _titled(fig, f"Misclassified {chars[label]}: {plural(len(wrong), 'image')}, "
-                  f"{plural(len(answers), 'different wrong answer')}{more}", source)
+    more = (
+        f", {plural(len(answers) - len(shown), 'rarer answer')} not shown"
+        if len(answers) > len(shown)
+        else ""
+    )
+    return _titled(
+        fig,
+        f"Misclassified {chars[label]}: {plural(len(wrong), 'image')}, "
+        f"{plural(len(answers), 'different wrong answer')}{more}",
+        source,
+    )

@@ -1,0 +1,58 @@
+"""The notebooks' Colab setup cell: what it installs, and that it acts only in Colab."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import types
+from importlib.metadata import requires
+
+import pytest
+from packaging.requirements import Requirement
+
+from k49tut import colab
+
+
+def _core_requirements() -> list[Requirement]:
+    """k49tut's dependencies, without those of its extras."""
+    found = [Requirement(line) for line in requires("k49tut")]
+    return [r for r in found if r.marker is None or "extra" not in str(r.marker)]
+
+
+def test_the_cell_installs_every_dependency_colab_lacks_at_its_minimum():
+    core = _core_requirements()
+    added = {Requirement(spec).name: Requirement(spec) for spec in colab.ADDED}
+    assert {r.name for r in core} == set(colab.PREINSTALLED) | set(added)
+    assert not set(colab.PREINSTALLED) & set(added)
+    for r in core:
+        if r.name in added:
+            assert added[r.name].specifier == r.specifier, r.name
+
+
+def _run_cell(monkeypatch, in_colab: bool) -> list[list[str]]:
+    calls = []
+    monkeypatch.setattr(subprocess, "run", lambda args, **kw: calls.append((args, kw)))
+    if in_colab:
+        monkeypatch.setitem(sys.modules, "google.colab", types.ModuleType("google.colab"))
+    else:
+        monkeypatch.delitem(sys.modules, "google.colab", raising=False)
+    exec(compile(colab.SETUP_CELL, "setup-cell", "exec"), {})
+    assert all(kw == {"check": True} for _, kw in calls)
+    return [args for args, _ in calls]
+
+
+def test_in_colab_the_cell_adds_k49tut_without_dependencies_then_the_small_packages(monkeypatch):
+    first, second = _run_cell(monkeypatch, in_colab=True)
+    pip = [sys.executable, "-m", "pip", "install", "-q"]
+    assert first == [*pip, "--no-deps", f"k49tut @ git+{colab.REPOSITORY}"]
+    assert second == [*pip, *colab.ADDED]
+
+
+@pytest.mark.parametrize("name", ["tensorflow", "keras", "numpy", "jupyter", "ipykernel"])
+def test_the_cell_never_installs_what_colab_ships(monkeypatch, name):
+    for args in _run_cell(monkeypatch, in_colab=True):
+        assert not any(Requirement(a).name == name for a in args[5:] if not a.startswith("-"))
+
+
+def test_outside_colab_the_cell_does_nothing(monkeypatch):
+    assert _run_cell(monkeypatch, in_colab=False) == []
