@@ -40,7 +40,7 @@ NOTEBOOKS = ("01_eda.ipynb", "02_cnn.ipynb", "03_recipe.ipynb", "04_inside.ipynb
 ONLY_FOR = {"epochs": "02_cnn.ipynb", "batch_size": "02_cnn.ipynb"}
 
 #: Modules ``k49tut run`` needs beyond the library: the ``notebooks`` extra.
-TOOLS = ("papermill", "nbconvert", "nbformat", "ipykernel", "traitlets")
+TOOLS = ("papermill", "nbconvert", "nbformat", "nbclient", "ipykernel", "traitlets")
 
 
 class _NoKernelDiedLine(logging.Filter):
