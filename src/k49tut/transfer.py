@@ -131,10 +131,7 @@ def _why(error: Exception) -> str:
 
 def _body(response):
     """The body's bytes as they arrive, so that the time limit is checked as they do."""
-    raw = response.raw
-    if not hasattr(raw, "read1"):  # urllib3 < 2
-        yield from response.iter_content(CHUNK)
-        return
+    raw = response.raw  # urllib3 >= 2.2: read1 returns what has arrived, up to CHUNK
     while chunk := raw.read1(CHUNK, decode_content=True):
         yield chunk
 
