@@ -213,7 +213,7 @@ def run_all(
     batch_size: int = 64,
     source: Path | None = None,
 ) -> int:
-    """Execute the notebooks (Parts 1 to 4) into ``output_dir``; returns the exit status.
+    """Execute the tutorial's notebooks into ``output_dir``; returns the exit status.
 
     ``epochs`` and ``batch_size`` are Part 2's; Part 3 picks its own schedule; Part 4 reads
     Part 3's model from ``output_dir``. The notebooks run with ``output_dir`` as their
