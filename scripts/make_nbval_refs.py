@@ -7,12 +7,14 @@ count, ...), and it needs their expected outputs: this script executes each note
 the offline sample (``K49TUT_DATASET=sample``, no injected parameters, so the code stays
 identical) and keeps the outputs of those cells only.
 
-    python scripts/make_nbval_refs.py        # or: make nbval-refs
+    python scripts/make_nbval_refs.py              # all notebooks, or: make nbval-refs
+    python scripts/make_nbval_refs.py 04_inside    # only the notebooks named
 """
 
 from __future__ import annotations
 
 import os
+import sys
 import tempfile
 from pathlib import Path
 
@@ -24,13 +26,15 @@ SOURCE, TARGET = ROOT / "notebooks", ROOT / "tests" / "nbval"
 MARK = "# NBVAL_CHECK_OUTPUT"
 
 
-def main() -> None:
+def main(names: list[str]) -> None:
     os.environ["K49TUT_DATASET"] = "sample"
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     TARGET.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
         os.environ["K49TUT_OUTPUT_DIR"] = tmp
         for source in sorted(SOURCE.glob("[0-9][0-9]_*.ipynb")):
+            if names and source.stem not in names:
+                continue
             executed = Path(tmp) / source.name
             papermill.execute_notebook(
                 str(source),
@@ -53,4 +57,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    main(sys.argv[1:])

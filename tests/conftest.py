@@ -10,6 +10,8 @@ import shutil
 import socket
 import tempfile
 import threading
+import time
+from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import numpy as np
@@ -29,20 +31,42 @@ from k49tut.files import RemoteFile
 
 
 class _Handler(BaseHTTPRequestHandler):
-    """Serves ``server.routes[path] = (status, body, mode)``; mode "truncate" cuts the body."""
+    """Serves ``server.routes[path] = Route(...)``; see :meth:`LocalServer.serve`."""
 
     def do_GET(self):  # noqa: N802 (http.server's naming)
         self.server.hits.append(self.path)
-        status, body, mode = self.server.routes.get(self.path, (404, b"not found", "full"))
-        self.send_response(status)
-        self.send_header("Content-Type", "application/octet-stream")
-        self.send_header("Content-Length", str(len(body)))
+        route = self.server.routes.get(self.path, Route(404, b"not found"))
+        self.send_response(route.status)
+        headers = {
+            "Content-Type": "application/octet-stream",
+            "Content-Length": str(len(route.body)),
+            **route.headers,
+        }
+        for key, value in headers.items():
+            self.send_header(key, value)
         self.end_headers()
-        if mode == "truncate":
+        try:
+            self._send(route)
+        except (ConnectionError, OSError):  # the client hung up: nothing more to do
+            pass
+
+    def _send(self, route):
+        body = route.body
+        if route.mode == "truncate":
             self.wfile.write(body[: len(body) // 2])
             self.wfile.flush()
             self.close_connection = True
             self.connection.shutdown(socket.SHUT_RDWR)
+        elif route.mode == "drip":  # one byte at a time, forever slower than a file
+            for byte in body:
+                self.wfile.write(bytes([byte]))
+                self.wfile.flush()
+                time.sleep(route.pause)
+        elif route.mode == "pause":  # half, then route.hook() in this thread, then the rest
+            self.wfile.write(body[: len(body) // 2])
+            self.wfile.flush()
+            route.hook()
+            self.wfile.write(body[len(body) // 2 :])
         else:
             self.wfile.write(body)
 
@@ -50,14 +74,29 @@ class _Handler(BaseHTTPRequestHandler):
         pass
 
 
+@dataclass
+class Route:
+    """What the local server answers for one path."""
+
+    status: int
+    body: bytes
+    mode: str = "full"
+    headers: dict = field(default_factory=dict)
+    pause: float = 0.05
+    hook: object = None
+
+
 class LocalServer:
     """A threaded HTTP server on a free loopback port."""
 
     def __init__(self):
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+        self.httpd.daemon_threads = True
         self.httpd.routes = {}
         self.httpd.hits = []
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        self.thread = threading.Thread(
+            target=self.httpd.serve_forever, daemon=True, kwargs={"poll_interval": 0.05}
+        )
         self.thread.start()
 
     @property
@@ -68,8 +107,13 @@ class LocalServer:
     def hits(self) -> list[str]:
         return self.httpd.hits
 
-    def serve(self, name: str, body: bytes, status: int = 200, mode: str = "full") -> None:
-        self.httpd.routes["/" + name] = (status, body, mode)
+    def serve(
+        self, name: str, body: bytes, status: int = 200, mode: str = "full", **options
+    ) -> None:
+        """Answer ``/name`` with ``body``. Modes: "full"; "truncate" (half, then hang up);
+        "drip" (a byte every ``pause`` s); "pause" (half, ``hook()``, the rest).
+        ``headers`` adds or replaces response headers."""
+        self.httpd.routes["/" + name] = Route(status, body, mode, **options)
 
     def close(self) -> None:
         self.httpd.shutdown()
@@ -81,6 +125,14 @@ def server():
     srv = LocalServer()
     yield srv
     srv.close()
+
+
+@pytest.fixture
+def quick_retries(monkeypatch):
+    """Keep the schedule of attempts after a network fault (three in all), not its waits."""
+    from k49tut import transfer
+
+    monkeypatch.setattr(transfer, "RETRY_WAITS", (0.01, 0.01))
 
 
 @pytest.fixture

@@ -56,3 +56,15 @@ def test_the_cell_never_installs_what_colab_ships(monkeypatch, name):
 
 def test_outside_colab_the_cell_does_nothing(monkeypatch):
     assert _run_cell(monkeypatch, in_colab=False) == []
+
+
+def test_every_notebook_carries_the_setup_cell_verbatim():
+    import nbformat
+
+    from k49tut.paths import notebooks_dir
+    from k49tut.runner import NOTEBOOKS
+
+    for name in NOTEBOOKS:
+        cells = nbformat.read(notebooks_dir() / name, as_version=4).cells
+        setup = [c.source for c in cells if c.source.startswith("import subprocess")]
+        assert setup == [colab.SETUP_CELL], name

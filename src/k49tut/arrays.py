@@ -11,6 +11,8 @@ array starts on a 64-byte boundary, which TensorFlow and SIMD code read fastest.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 ALIGN = 64
@@ -31,8 +33,13 @@ def is_aligned(a: np.ndarray) -> bool:
     return bool(a.flags.c_contiguous and a.flags.writeable and a.ctypes.data % ALIGN == 0)
 
 
-def read_npy(stream) -> np.ndarray:
-    """Read one ``.npy`` stream (e.g. a member of an ``.npz``) into aligned memory."""
+def read_npy(stream, size: int | None = None) -> np.ndarray:
+    """Read one ``.npy`` stream (e.g. a member of an ``.npz``) into aligned memory.
+
+    ``size`` is the stream's length in bytes, when known (a zip entry's stated size):
+    the array the header announces must fill exactly what follows the header, which is
+    checked before any memory is allocated. Damage raises :class:`ValueError`.
+    """
     version = np.lib.format.read_magic(stream)
     if version == (1, 0):
         shape, fortran, dtype = np.lib.format.read_array_header_1_0(stream)
@@ -40,6 +47,12 @@ def read_npy(stream) -> np.ndarray:
         shape, fortran, dtype = np.lib.format.read_array_header_2_0(stream)
     if dtype.hasobject:
         raise ValueError("arrays of Python objects are not supported")
+    nbytes = math.prod(shape) * dtype.itemsize
+    if size is not None and nbytes != size - stream.tell():
+        raise ValueError(
+            f"the header announces {nbytes:,} bytes of array data, but "
+            f"{size - stream.tell():,} follow it"
+        )
     out = empty_aligned(shape[::-1] if fortran else shape, dtype)
     view = memoryview(out.reshape(-1).view(np.uint8))
     filled = 0

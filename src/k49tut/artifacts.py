@@ -17,7 +17,6 @@ import json
 import math
 import os
 import platform
-import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -75,11 +74,17 @@ def library_versions() -> dict[str, str]:
 
 
 def _atomic_write(path: Path, write) -> None:
-    """Call ``write(temporary_path)``, then move the result onto ``path``."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=path.suffix)
+    """Call ``write(temporary_path)``, then move the result onto ``path``.
+
+    The temporary file has a fresh random name (never a planted one) and the
+    permissions the user's umask gives.
+    """
+    from k49tut.storage import create_unique
+
+    fd, tmp = create_unique(path.parent, f".{path.name}.", path.suffix)
     os.close(fd)
     try:
-        write(Path(tmp))
+        write(tmp)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -96,6 +101,10 @@ def _json_ready(value):
     if isinstance(value, float):
         return None if math.isnan(value) else round(value, 6)  # strict JSON has no NaN
     return value
+
+
+#: The files :func:`save` writes (each after its set's prefix, e.g. ``recipe_model.keras``).
+FILE_NAMES = {"model": "model.keras", "predictions": "predictions.csv", "metrics": "metrics.json"}
 
 
 def save(
@@ -116,21 +125,21 @@ def save(
     >>> out = save(tempfile.mkdtemp(), metrics={"accuracy": 0.5})
     >>> json.loads(out["metrics"].read_text())["accuracy"]
     0.5
-    >>> out = save(tempfile.mkdtemp(), metrics={"gain": float("nan")})
-    >>> json.loads(out["metrics"].read_text())["gain"] is None
+    >>> saved = save(tempfile.mkdtemp(), metrics={"gain": float("nan")})
+    >>> json.loads(saved["metrics"].read_text())["gain"] is None
     True
     """
     out = Path(output_dir)
     out.mkdir(parents=True, exist_ok=True)
     written = {}
     if model is not None:
-        written["model"] = out / f"{prefix}model.keras"
+        written["model"] = out / f"{prefix}{FILE_NAMES['model']}"
         _atomic_write(written["model"], model.save)
     if predictions is not None:
-        written["predictions"] = out / f"{prefix}predictions.csv"
+        written["predictions"] = out / f"{prefix}{FILE_NAMES['predictions']}"
         _atomic_write(written["predictions"], predictions.to_csv)
     if metrics is not None:
-        written["metrics"] = out / f"{prefix}metrics.json"
+        written["metrics"] = out / f"{prefix}{FILE_NAMES['metrics']}"
         text = (
             json.dumps(
                 _json_ready({**metrics, "versions": library_versions()}),

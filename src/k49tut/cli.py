@@ -1,5 +1,10 @@
 """The ``k49tut`` command: ``download``, ``info``, ``run`` and ``notebooks``.
 
+Exit status: 0 when the command did its work, 1 with one message on standard error
+when it could not (the message says what happened and what to do), 2 for a command
+line that does not parse, and 130 or 143 when stopped by Ctrl-C or SIGTERM (after
+the same clean-up either way).
+
 >>> from k49tut.cli import main
 >>> main(["info", "--data-dir", "/nonexistent"])   # doctest: +ELLIPSIS
 Data directory: /nonexistent (does not exist yet)
@@ -10,12 +15,15 @@ Data directory: /nonexistent (does not exist yet)
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 
 from k49tut import __version__, paths
-from k49tut.errors import K49TutError
+from k49tut.errors import K49TutError, StorageError
 from k49tut.files import K49_FILES, file_status
+from k49tut.mirror import shown
 from k49tut.runner import NOTEBOOKS
+from k49tut.storage import not_a_directory
 
 
 def _download(args: argparse.Namespace) -> int:
@@ -33,17 +41,32 @@ def _download(args: argparse.Namespace) -> int:
 
 def _info(args: argparse.Namespace) -> int:
     root = paths.data_dir(args.data_dir)
+    problem = not_a_directory(root)
+    if problem:
+        raise StorageError(
+            f"{problem}: choose another data directory (`--data-dir D` or "
+            f"`{paths.DATA_DIR_ENV}=D`)."
+        )
     where = "" if root.is_dir() else " (does not exist yet)"
     print(f"Data directory: {root}{where}")
-    print(f"Download from:  {paths.base_url(args.mirror)}")
-    ok = 0
+    print(f"Download from:  {shown(paths.base_url(args.mirror))}")
+    ok, to_fix = 0, []
     for spec in K49_FILES:
         path = root / spec.name
         status = file_status(path, spec)
-        size = f"{path.stat().st_size:>12,} B" if path.is_file() else f"{'-':>14}"
+        present = status in ("verified", "wrong size", "wrong checksum")
+        size = f"{path.stat().st_size:>12,} B" if present else f"{'-':>14}"
         print(f"  {spec.name:<22} {size}  {status}")
         ok += status == "verified"
+        if status in ("unreadable", "not a file"):
+            to_fix.append(spec.name)
     print(f"{ok} of {len(K49_FILES)} files verified.", end="")
+    if to_fix:
+        print(
+            f" Fix by hand (permissions, or move away): {', '.join(to_fix)}; "
+            "`k49tut download` does not replace them."
+        )
+        return 1
     if ok < len(K49_FILES):
         print(" Run `k49tut download` to fetch the rest.")
         return 1
@@ -119,9 +142,8 @@ def parser() -> argparse.ArgumentParser:
     r.add_argument(
         "--notebooks",
         metavar="DIR",
-        help=f"where {', '.join(NOTEBOOKS)} are; "
-        "those present are run, in order (default: the checkout's notebooks/, "
-        "else the copies installed with k49tut)",
+        help=f"where {', '.join(NOTEBOOKS)} are; those present are run, in order "
+        "(default: the checkout's notebooks/, else the copies installed with k49tut)",
     )
     r.set_defaults(func=_run)
     n = sub.add_parser("notebooks", help="copy the notebooks into a folder, to open in Jupyter")
@@ -131,14 +153,39 @@ def parser() -> argparse.ArgumentParser:
     return p
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised like Ctrl-C so that the same clean-up runs."""
+
+
+def _terminate(signum, frame) -> None:
+    raise Terminated()
+
+
+#: What is left after Ctrl-C or SIGTERM, by command (``run`` says it with the cell).
+_AFTER_STOP = {
+    "download": "; verified files were kept and the partial download removed.",
+    "info": "; nothing was changed.",
+    "run": ".",
+}
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
     args = parser().parse_args(argv)
+    try:
+        previous = signal.signal(signal.SIGTERM, _terminate)
+    except ValueError:  # not the main thread: leave signals alone
+        previous = None
     try:
         return args.func(args)
     except K49TutError as error:
         print(f"k49tut {args.command}: error: {error}", file=sys.stderr)
         return 1
-    except KeyboardInterrupt:
-        print(f"k49tut {args.command}: interrupted; verified files were kept.", file=sys.stderr)
-        return 130
+    except KeyboardInterrupt as stop:
+        signum = signal.SIGTERM if isinstance(stop, Terminated) else signal.SIGINT
+        what = "terminated" if signum == signal.SIGTERM else "interrupted"
+        print(f"k49tut {args.command}: {what}{_AFTER_STOP[args.command]}", file=sys.stderr)
+        return 128 + signum
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)

@@ -37,6 +37,7 @@ PREINSTALLED = (
     "scipy",
     "pillow",
     "requests",
+    "urllib3",
 )
 
 #: k49tut's dependencies that the cell installs, with k49tut's minimum versions.

@@ -12,31 +12,23 @@ official files into :func:`k49tut.paths.data_dir` on first use.
 from __future__ import annotations
 
 import os
-import re
-import shutil
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlparse
 
 import numpy as np
 import pandas as pd
-import pooch
 
 from k49tut import paths
 from k49tut.arrays import read_npy
 from k49tut.classes import N_CLASSES
-from k49tut.errors import ChecksumError, DataFormatError, DownloadError
-from k49tut.files import K49_FILES, RemoteFile, file_status, remember_verified
-
-#: Extra attempts after a failed transfer (pooch waits 1 s, then 2 s, in between).
-RETRIES = 2
-#: Seconds to wait for a connection, and for the next bytes of a transfer.
-CONNECT_TIMEOUT = 10
-READ_TIMEOUT = 60
-STAGING_DIR = ".partial"
+from k49tut.errors import ChecksumError, DataFormatError, ParameterError, StorageError
+from k49tut.fetch import download
+from k49tut.files import K49_FILES, file_status, unreadable_reason
+from k49tut.storage import reason
 
 DATASETS = ("k49", "sample", "standin")
+__all__ = ["DATASETS", "Dataset", "arrays_from_files", "download", "load"]
 
 
 @dataclass(repr=False, eq=False)
@@ -78,164 +70,70 @@ class Dataset:
         )
 
 
-# --------------------------------------------------------------------------- download
-
-
-def _why(error: Exception) -> str:
-    """A short human reason for a requests/urllib3 failure."""
-    import requests
-
-    if isinstance(error, requests.HTTPError) and error.response is not None:
-        r = error.response
-        return f"the server answered HTTP {r.status_code} {r.reason}"
-    if isinstance(error, requests.Timeout):
-        return "no answer before the time-out (host unreachable or too slow)"
-    if isinstance(
-        error, (requests.exceptions.ChunkedEncodingError, requests.exceptions.ContentDecodingError)
-    ):
-        return "the transfer was cut short"
-    text = str(error)
-    match = re.search(r"\[Errno -?\d+\] [^'\")]*", text)
-    if match:
-        return match.group(0).strip()
-    if "IncompleteRead" in text or "Connection broken" in text:
-        return "the transfer was cut short"
-    return text.splitlines()[0][:200] if text else type(error).__name__
-
-
-def _help(root: Path, files: tuple[RemoteFile, ...]) -> str:
-    names = "\n".join(f"      {f.name}" for f in files)
-    return (
-        "What to do:\n"
-        "  - check the network, or fetch from a mirror that holds the files under their\n"
-        "    official names: `k49tut download --mirror URL`, `K49TUT_MIRROR=URL`, or\n"
-        "    `k49tut.data.download(mirror=URL)`;\n"
-        f"  - or place the files by hand in {root}:\n{names}\n"
-        "    then run `k49tut info` to check them."
-    )
-
-
-def _can_show_progress() -> bool:
-    """Whether tqdm, which draws pooch's progress bars, is installed."""
-    try:
-        import tqdm  # noqa: F401
-    except ImportError:
-        return False
-    return True
-
-
-def _downloader(url: str, progress: bool):
-    progress = progress and _can_show_progress()  # without tqdm: no bars, same download
-    scheme = urlparse(url).scheme
-    if scheme in ("http", "https"):
-        return pooch.HTTPDownloader(progressbar=progress, timeout=(CONNECT_TIMEOUT, READ_TIMEOUT))
-    if scheme == "ftp":
-        return pooch.FTPDownloader(progressbar=progress, timeout=CONNECT_TIMEOUT)
-    raise DownloadError(
-        f"Cannot download from {url!r}: a mirror must be an http://, https:// or ftp:// URL.\n"
-        "To use files you already have on disk, copy them into the data directory instead."
-    )
-
-
-def _fetch(
-    spec: RemoteFile, root: Path, base: str, progress: bool, files: tuple[RemoteFile, ...]
-) -> None:
-    """Fetch one file into ``root`` via a staging folder; replace nothing unless verified."""
-    url = base + spec.name
-    staging = root / STAGING_DIR
-    store = pooch.create(
-        path=staging, base_url=base, registry={spec.name: spec.known_hash}, retry_if_failed=RETRIES
-    )
-    downloader = _downloader(url, progress)
-    logger = pooch.get_logger()
-    level = logger.level
-    logger.setLevel("WARNING")
-    try:
-        fetched = Path(store.fetch(spec.name, downloader=downloader))
-    except ValueError as error:
-        if "hash" not in str(error):
-            raise
-        got = re.search(r"but got ([0-9a-fA-F]+)", str(error))
-        raise ChecksumError(
-            f"Checksum failed for {spec.name} downloaded from {url}:\n"
-            f"  expected md5 {spec.md5}\n  got      md5 {got.group(1) if got else '?'}\n"
-            f"The bytes were discarded; nothing in {root} was changed.\n"
-            "The mirror may hold a different release or a damaged copy.\n" + _help(root, files)
-        ) from None
-    except Exception as error:  # requests' and ftplib's failures
-        import requests
-
-        if not isinstance(error, (requests.RequestException, OSError, EOFError)):
-            raise
-        raise DownloadError(
-            f"Could not download {spec.name} from {url}: {_why(error)} "
-            f"(tried {1 + RETRIES} times).\nNothing in {root} was changed.\n" + _help(root, files)
-        ) from None
-    finally:
-        logger.setLevel(level)
-    dest = root / spec.name
-    os.replace(fetched, dest)
-    remember_verified(dest, spec.md5)
-
-
-def download(
-    data_dir: str | os.PathLike | None = None,
-    mirror: str | None = None,
-    force: bool = False,
-    *,
-    files: tuple[RemoteFile, ...] = K49_FILES,
-    progress: bool = True,
-) -> Path:
-    """Download the five K49 files into the data directory and return that directory.
-
-    Files already present and verified are kept (``force=True`` fetches them again,
-    replacing each only once its fresh copy has passed the checksum). Each file is
-    streamed into ``<data_dir>/.partial/``, checked against its MD5, then moved into
-    place, so an interrupted or corrupted transfer never leaves a file under its
-    final name. ``files`` overrides the expected sizes and hashes; change it only
-    deliberately (for example, to test a mirror that serves other content).
-
-    Raises :class:`~k49tut.errors.DownloadError` when a file cannot be fetched and
-    :class:`~k49tut.errors.ChecksumError` when its bytes do not match.
-
-    Example (needs a reachable server)::
-
-        download(mirror="http://127.0.0.1:8765/")   # -> PosixPath('.../data')
-    """
-    root = paths.data_dir(data_dir)
-    base = paths.base_url(mirror)
-    _downloader(base, progress)  # reject an unusable mirror before touching the disk
-    root.mkdir(parents=True, exist_ok=True)
-    try:
-        for spec in files:
-            if force or file_status(root / spec.name, spec) != "verified":
-                _fetch(spec, root, base, progress, files)
-    finally:
-        shutil.rmtree(root / STAGING_DIR, ignore_errors=True)
-    return root
-
-
 # --------------------------------------------------------------------------- load
 
 
+#: The largest expansion deflate allows (1032:1), with room for the stream's ends.
+_DEFLATE_RATIO = 1032
+
+
+def _member(archive: zipfile.ZipFile, path: Path) -> zipfile.ZipInfo:
+    """The ``arr_0.npy`` entry of a K49 archive, after checks that cost no memory."""
+    names = archive.namelist()
+    if "arr_0.npy" not in names:
+        raise DataFormatError(
+            f"{path} holds the arrays {[n.removesuffix('.npy') for n in names]}, but "
+            "K49 files hold one array named 'arr_0'."
+        )
+    info = archive.getinfo("arr_0.npy")
+    if info.flag_bits & 0x1:
+        raise DataFormatError(f"{path} is encrypted; K49 files are not.{_DAMAGED}")
+    if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+        raise DataFormatError(
+            f"{path} uses zip compression method {info.compress_type}; K49 "
+            f"files are deflated (8) or stored (0).{_DAMAGED}"
+        )
+    on_disk = path.stat().st_size
+    limit = info.compress_size * (_DEFLATE_RATIO if info.compress_type else 1) + 64
+    if info.compress_size > on_disk or info.file_size > limit:
+        raise DataFormatError(
+            f"{path} claims {info.file_size:,} bytes of array data in {info.compress_size:,} "
+            f"compressed bytes of a {on_disk:,}-byte file, which cannot be.{_DAMAGED}"
+        )
+    return info
+
+
+_DAMAGED = " It may be incomplete or damaged: delete it, or run `k49tut download --force`."
+
+
 def _read_array(path: Path) -> np.ndarray:
-    """The ``arr_0`` array of a K49 ``.npz``, read straight into aligned memory."""
+    """The ``arr_0`` array of a K49 ``.npz``, read straight into aligned memory.
+
+    Every damage (not a zip, bad deflate stream, bad CRC, encryption, an unknown
+    compression method, sizes that disagree) raises :class:`DataFormatError` naming the
+    file; sizes are checked against the archive before any memory is allocated.
+    """
     try:
         with zipfile.ZipFile(path) as archive:
-            names = archive.namelist()
-            if "arr_0.npy" not in names:
-                raise DataFormatError(
-                    f"{path} holds the arrays {[n.removesuffix('.npy') for n in names]}, but "
-                    "K49 files hold one array named 'arr_0'."
-                )
-            with archive.open("arr_0.npy") as stream:
-                return read_npy(stream)
+            info = _member(archive, path)
+            with archive.open(info) as stream:
+                return read_npy(stream, size=info.file_size)
     except DataFormatError:
         raise
-    except (OSError, ValueError, EOFError, zipfile.BadZipFile, KeyError) as error:
+    except IsADirectoryError:
+        raise StorageError(
+            f"{path} is a directory, where a K49 file belongs: move it away, "
+            "then run `k49tut download`."
+        ) from None
+    except OSError as error:
+        if error.errno is None:  # zipfile's and numpy's complaints, not the disk's
+            raise DataFormatError(
+                f"{path} is not a readable .npz file ({error}).{_DAMAGED}"
+            ) from None
+        raise StorageError(f"Cannot read {path}: {reason(error)}.") from None
+    except Exception as error:  # BadZipFile, zlib.error, EOFError, ValueError, ...
         raise DataFormatError(
-            f"{path} is not a readable .npz file ({type(error).__name__}: {error}). It may be "
-            "incomplete or damaged: delete it, or run `k49tut download --force`."
+            f"{path} is not a readable .npz file ({type(error).__name__}: {error}).{_DAMAGED}"
         ) from None
 
 
@@ -264,7 +162,9 @@ def _check_labels(y: np.ndarray, n_images: int, path: Path) -> None:
 def _read_classmap(path: Path) -> pd.DataFrame:
     try:
         cmap = pd.read_csv(path, encoding="utf-8")
-    except (OSError, ValueError, UnicodeDecodeError) as error:
+    except OSError as error:
+        raise StorageError(f"Cannot read {path}: {reason(error)}.") from None
+    except (ValueError, UnicodeDecodeError) as error:
         raise DataFormatError(f"{path} is not a readable CSV file ({error}).") from None
     if list(cmap.columns) != ["index", "codepoint", "char"] or len(cmap) != N_CLASSES:
         raise DataFormatError(
@@ -289,20 +189,35 @@ def arrays_from_files(
     return x_train, y_train, x_test, y_test
 
 
+def _verify(path: Path, spec) -> None:
+    status = file_status(path, spec)
+    if status == "verified":
+        return
+    if status == "unreadable":
+        raise StorageError(
+            f"Cannot read {path}: {unreadable_reason(path)}. It is not known to "
+            "be damaged: fix its permissions (or ask its owner), or use a copy "
+            "you can read (`data_dir=`, K49TUT_DATA_DIR)."
+        )
+    if status == "not a file":
+        raise StorageError(
+            f"{path} is a directory, where a K49 file belongs: move it away, "
+            "then run `k49tut download`."
+        )
+    raise ChecksumError(
+        f"{path} failed verification ({status}; expected {spec.size:,} bytes, md5 "
+        f"{spec.md5}). It may be incomplete or damaged: run `k49tut download --force` to "
+        "replace it, or pass verify=False if you changed it on purpose."
+    )
+
+
 def _load_k49(root: Path, verify: bool, mirror: str | None) -> Dataset:
-    missing = tuple(f for f in K49_FILES if not (root / f.name).is_file())
+    missing = tuple(f for f in K49_FILES if file_status(root / f.name, f) == "missing")
     if missing:
         download(root, mirror=mirror, files=missing)
     if verify:
         for spec in K49_FILES:
-            status = file_status(root / spec.name, spec)
-            if status != "verified":
-                raise ChecksumError(
-                    f"{root / spec.name} failed verification ({status}; expected "
-                    f"{spec.size:,} bytes, md5 {spec.md5}). It may be incomplete or damaged: "
-                    "run `k49tut download --force` to replace it, or pass verify=False if "
-                    "you changed it on purpose."
-                )
+            _verify(root / spec.name, spec)
     arrays = arrays_from_files(*(root / f.name for f in K49_FILES[:4]))
     cmap = _read_classmap(root / K49_FILES[4].name)
     return Dataset(*arrays, classmap=cmap, name="k49", is_synthetic=False)
@@ -332,4 +247,4 @@ def load(
         from k49tut import sample
 
         return sample.load_synthetic(name, data_dir)
-    raise ValueError(f"Unknown dataset {name!r}; choose one of {', '.join(DATASETS)}.")
+    raise ParameterError(f"Unknown dataset {name!r}; choose one of {', '.join(DATASETS)}.")

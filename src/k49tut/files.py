@@ -3,6 +3,8 @@
 A verified file's size, modification time and MD5 are remembered in
 ``.k49tut-verified.json`` inside the data directory, so that repeat checks cost a
 ``stat`` rather than a full hash; a file that changed since is hashed again.
+Remembering is best effort: in a directory this user cannot write (a read-only
+mount, a colleague's shared copy) files are hashed each time instead.
 
 >>> from k49tut.files import K49_FILES
 >>> [f.name for f in K49_FILES][:2]
@@ -15,10 +17,13 @@ from __future__ import annotations
 
 import json
 import os
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
 import pooch
+
+from k49tut import storage
 
 STAMP_FILE = ".k49tut-verified.json"
 
@@ -52,42 +57,78 @@ def md5_of(path: str | os.PathLike) -> str:
     return pooch.file_hash(str(path), alg="md5")
 
 
+#: What :func:`file_status` can say of a file, best first.
+STATUSES = ("verified", "missing", "wrong size", "wrong checksum", "unreadable", "not a file")
+
+
 def _read_stamps(directory: Path) -> dict:
     try:
-        return json.loads((directory / STAMP_FILE).read_text())
+        stamps = json.loads((directory / STAMP_FILE).read_text())
     except (OSError, ValueError):
         return {}
+    return stamps if isinstance(stamps, dict) else {}
 
 
-def _stamp_of(path: Path) -> dict:
-    st = path.stat()
+def _stamp_of(st: os.stat_result) -> dict:
     return {"size": st.st_size, "mtime_ns": st.st_mtime_ns}
 
 
-def remember_verified(path: Path, md5: str) -> None:
-    """Record that ``path`` currently holds bytes with the given MD5."""
-    stamps = _read_stamps(path.parent)
-    stamps[path.name] = {**_stamp_of(path), "md5": md5}
-    tmp = path.parent / (STAMP_FILE + ".tmp")
-    tmp.write_text(json.dumps(stamps, indent=1, sort_keys=True))
-    os.replace(tmp, path.parent / STAMP_FILE)
+def remember_verified(path: Path, md5: str) -> bool:
+    """Record that ``path`` currently holds bytes with the given MD5; False if it cannot.
+
+    The record is a cache: where it cannot be written (a read-only or shared
+    directory), nothing fails and the file is simply hashed again next time.
+    """
+    try:
+        stamps = _read_stamps(path.parent)
+        stamps[path.name] = {**_stamp_of(path.stat()), "md5": md5}
+        text = json.dumps(stamps, indent=1, sort_keys=True)
+        storage.write_atomically(path.parent / STAMP_FILE, text.encode())
+    except OSError:
+        return False
+    return True
 
 
 def file_status(path: Path, spec: RemoteFile) -> str:
-    """``"verified"``, ``"missing"``, ``"wrong size"`` or ``"wrong checksum"`` for one file.
+    """One of :data:`STATUSES` for the local copy ``path`` of ``spec``.
 
+    ``"unreadable"`` means the file is there but this user cannot read it (it may be
+    intact); ``"not a file"`` means a directory or other non-file holds the name.
     Uses the remembered stamp when the file is unchanged since it was last hashed.
     """
-    if not path.is_file():
+    try:
+        st = path.stat()
+    except (FileNotFoundError, NotADirectoryError):
         return "missing"
-    stamp = _stamp_of(path)
-    if stamp["size"] != spec.size:
+    except OSError:
+        return "unreadable"
+    if not stat.S_ISREG(st.st_mode):
+        return "not a file"
+    if st.st_size != spec.size:
         return "wrong size"
+    stamp = _stamp_of(st)
     known = _read_stamps(path.parent).get(path.name, {})
-    if {k: known.get(k) for k in stamp} == stamp and known.get("md5") == spec.md5:
+    if (
+        isinstance(known, dict)
+        and {k: known.get(k) for k in stamp} == stamp
+        and known.get("md5") == spec.md5
+    ):
         return "verified"
-    actual = md5_of(path)
+    try:
+        actual = md5_of(path)
+    except OSError:
+        return "unreadable"
     if actual != spec.md5:
         return "wrong checksum"
     remember_verified(path, actual)
     return "verified"
+
+
+def unreadable_reason(path: Path) -> str:
+    """Why ``path`` cannot be read, in a few words (``"permission denied"``...)."""
+    try:
+        with open(path, "rb") as f:
+            f.read(1)
+    except OSError as error:
+        return storage.reason(error)
+    return "it could not be read"

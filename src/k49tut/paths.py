@@ -7,6 +7,9 @@ The data directory is chosen, first match wins, from
 3. ``data/`` of the source checkout, when k49tut is imported from one,
 4. a per-user cache directory (``~/.cache/k49tut`` on Linux).
 
+A relative path is taken relative to the current working directory at the time of
+the call, and returned as an absolute path.
+
 >>> import os
 >>> from k49tut.paths import data_dir
 >>> os.environ["K49TUT_DATA_DIR"] = "/tmp/k49"
@@ -57,12 +60,12 @@ def notebooks_dir() -> Path:
 
 
 def data_dir(data_dir: str | os.PathLike | None = None) -> Path:
-    """The directory that holds (or will hold) the K49 files; see the module doc."""
+    """The directory that holds (or will hold) the K49 files, absolute; see the module doc."""
     if data_dir is not None:
-        return Path(data_dir).expanduser()
+        return Path(os.path.abspath(Path(data_dir).expanduser()))
     env = os.environ.get(DATA_DIR_ENV)
     if env:
-        return Path(env).expanduser()
+        return Path(os.path.abspath(Path(env).expanduser()))
     root = checkout_root()
     if root is not None:
         return root / "data"

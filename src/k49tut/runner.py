@@ -1,18 +1,22 @@
 """Run the tutorial headless: the notebooks with papermill, then HTML reports and PNG figures.
 
+The notebooks run are those of :data:`NOTEBOOKS` found in :func:`notebooks_dir`; each
+receives the options of the run that its ``parameters`` cell declares.
+
 ``k49tut run`` (and ``make run-all`` / ``make demo``) call :func:`run_all`. What it leaves in
 the output directory::
 
-    01_eda.ipynb  02_cnn.ipynb  03_recipe.ipynb (and .html)     executed notebooks, reports
-    figures/01_eda/*.png  figures/02_cnn/*.png  ...             every figure, in order
-    model.keras  predictions.csv  metrics.json                  Part 2's artifacts
-    recipe_model.keras  recipe_metrics.json                     Part 3's artifacts
+    01_eda.ipynb ... 04_inside.ipynb (and .html)      executed notebooks, reports
+    figures/01_eda/*.png  figures/02_cnn/*.png  ...   every figure, in order
+    model.keras  predictions.csv  metrics.json        Part 2's artifacts
+    recipe_model.keras  recipe_metrics.json           Part 3's artifacts
+    inside_metrics.json                               Part 4's metrics
 
-If a cell fails, the run stops with exit status 1 and a message naming the notebook and
-the cell; the partially executed notebook (and its report) are kept.
-
-The notebooks run are those of :data:`NOTEBOOKS` found in :func:`notebooks_dir`; each
-receives the options of the run that its ``parameters`` cell declares.
+If a cell fails, or the kernel dies (killed for lack of memory, or the code ends the
+process), the run stops with exit status 1 and a message naming the notebook and the
+cell; the partially executed notebook (and its report) are kept. Parameters that
+cannot work are refused before anything runs (:mod:`k49tut.preflight`), and an earlier
+run's results in the output directory are first moved into ``previous-runs/<time>/``.
 """
 
 from __future__ import annotations
@@ -29,13 +33,21 @@ from k49tut.paths import notebooks_dir
 
 #: The tutorial, in the order it is run. A notebook added to ``notebooks/`` and to this
 #: list is run, shipped in the wheel and copied by ``k49tut notebooks``.
-NOTEBOOKS = ("01_eda.ipynb", "02_cnn.ipynb", "03_recipe.ipynb")
+NOTEBOOKS = ("01_eda.ipynb", "02_cnn.ipynb", "03_recipe.ipynb", "04_inside.ipynb")
 
-#: Options of the run that only one notebook takes (Part 3 picks its own schedule).
+#: Options of the run that only one notebook takes (Part 3 picks its own schedule, and
+#: Part 4's ``epochs`` is only for the network it trains when Part 3's is missing).
 ONLY_FOR = {"epochs": "02_cnn.ipynb", "batch_size": "02_cnn.ipynb"}
 
 #: Modules ``k49tut run`` needs beyond the library: the ``notebooks`` extra.
-TOOLS = ("papermill", "nbconvert", "nbformat", "ipykernel", "traitlets")
+TOOLS = ("papermill", "nbconvert", "nbformat", "nbclient", "ipykernel", "traitlets")
+
+
+class _NoKernelDiedLine(logging.Filter):
+    """Drop nbclient's "Kernel died" log line: the run's own message says it, and more."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "Kernel died" not in record.getMessage()
 
 
 def missing_tools() -> list[str]:
@@ -109,6 +121,44 @@ def export_figures(notebook: Path, folder: Path) -> list[Path]:
     return saved
 
 
+def _notebooks_in(source: Path) -> list[str]:
+    """The tutorial notebooks present in ``source``, in order; refuses a folder with none."""
+    from k49tut.errors import StorageError
+
+    if not source.is_dir():
+        what = "is not a directory" if source.exists() else "does not exist"
+        raise StorageError(f"The notebooks folder {source} {what}; pass --notebooks DIR.")
+    names = [name for name in NOTEBOOKS if (source / name).is_file()]
+    if not names:
+        raise StorageError(
+            f"No tutorial notebooks ({', '.join(NOTEBOOKS)}) in {source}; pass --notebooks DIR."
+        )
+    return names
+
+
+def _last_started(notebook: Path) -> str:
+    """``In [n], the cell starting '...'`` for the last cell that began to run."""
+    import nbformat
+
+    try:
+        cells = nbformat.read(notebook, as_version=4).cells
+    except Exception:  # not written yet, or unreadable: say what is known
+        return "an unknown cell"
+    started = [
+        c
+        for c in cells
+        if c.cell_type == "code"
+        and c.source.strip()
+        and c.get("metadata", {}).get("papermill", {}).get("start_time")
+    ]
+    if not started:
+        return "its start, before any cell ran"
+    # a fresh kernel numbers the non-empty code cells it runs 1, 2, ...; the last one's
+    # own number may be missing when the kernel died before announcing it
+    count = started[-1].get("execution_count") or len(started)
+    return f"In [{count}], the cell starting {started[-1].source.strip().splitlines()[0]!r}"
+
+
 def _first_line(notebook: Path, exec_count: int) -> str:
     """First line of the code cell that ran as ``In [exec_count]`` (papermill adds cells)."""
     import nbformat
@@ -118,6 +168,14 @@ def _first_line(notebook: Path, exec_count: int) -> str:
             lines = cell.source.strip().splitlines()
             return lines[0] if lines else ""
     return "?"
+
+
+def _export_partial(target: Path) -> None:
+    """Write the report of a partly executed notebook, if there is one to write."""
+    try:
+        export_html(target)
+    except Exception:  # no notebook yet, or one papermill left unreadable
+        pass
 
 
 def _parameters(notebook: Path, options: dict) -> dict:
@@ -157,9 +215,12 @@ def run_all(
 ) -> int:
     """Execute the tutorial's notebooks into ``output_dir``; returns the exit status.
 
-    ``epochs`` and ``batch_size`` are Part 2's; Part 3 picks its own schedule. The
-    notebooks run with ``output_dir`` as their working directory.
+    ``epochs`` and ``batch_size`` are Part 2's; Part 3 picks its own schedule; Part 4 reads
+    Part 3's model from ``output_dir``. The notebooks run with ``output_dir`` as their
+    working directory.
     """
+    from k49tut import preflight
+
     missing = missing_tools()
     if missing:
         print(
@@ -169,24 +230,21 @@ def run_all(
             file=sys.stderr,
         )
         return 1
-    import papermill
-    from papermill.exceptions import PapermillExecutionError
-
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     # ipykernel 6 loads the debugger at start-up, which then warns about frozen modules
     # on stderr; nobody debugs a headless run.
     os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
+    papermill_log = logging.getLogger("papermill")
+    if not any(isinstance(f, _NoKernelDiedLine) for f in papermill_log.filters):
+        papermill_log.addFilter(_NoKernelDiedLine())
     source = Path(source) if source is not None else notebooks_dir()
-    out = Path(output_dir).resolve()
-    names = [name for name in NOTEBOOKS if (source / name).is_file()]
-    if not names:
-        print(
-            f"k49tut run: no tutorial notebooks ({', '.join(NOTEBOOKS)}) in {source}; "
-            "pass --notebooks DIR.",
-            file=sys.stderr,
-        )
-        return 1
-    out.mkdir(parents=True, exist_ok=True)
+    names = _notebooks_in(source)
+    preflight.check_parameters(dataset, epochs, seed, batch_size)
+    data_dir = preflight.absolute_data_dir(data_dir)
+    out = preflight.output_dir(output_dir, source)
+    earlier = preflight.set_aside_earlier(out, [Path(name).stem for name in NOTEBOOKS])
+    if earlier:
+        print(f"Moved the earlier run's results to {earlier}", flush=True)
     options = {
         "dataset": dataset,
         "data_dir": data_dir,
@@ -196,33 +254,74 @@ def run_all(
         "output_dir": str(out),
     }
     with tempfile.TemporaryDirectory(prefix="k49tut-kernel-") as sockets:
-        for n, name in enumerate(names, 1):
-            target = out / name
-            print(f"[{n}/{len(names)}] {name} on {dataset!r} -> {target}", flush=True)
-            try:
-                papermill.execute_notebook(
-                    str(source / name),
-                    str(target),
-                    parameters=_parameters(source / name, options),
-                    cwd=str(out),
-                    kernel_name="python3",
-                    progress_bar=sys.stderr.isatty(),
-                    stdout_file=sys.stdout,
-                    stderr_file=sys.stderr,  # prints and epoch lines
-                    config=_kernel_config(sockets),
-                )
-            except PapermillExecutionError as error:
-                export_html(target)
-                print(
-                    f"k49tut run: {name} failed at In [{error.exec_count}], the cell "
-                    f"starting {_first_line(target, error.exec_count)!r}:\n  {error.ename}: "
-                    f"{error.evalue}\nThe partly executed notebook is kept: {target} "
-                    f"(and {target.with_suffix('.html').name}).",
-                    file=sys.stderr,
-                )
-                return 1
+        return _run_each(names, source, out, dataset, options, sockets)
+
+
+def _run_each(
+    names: list[str], source: Path, out: Path, dataset: str, options: dict, sockets: str
+) -> int:
+    """Execute ``names`` from ``source`` into ``out`` in turn; returns the exit status."""
+    import papermill
+    from nbclient.exceptions import DeadKernelError
+    from papermill.exceptions import PapermillExecutionError
+
+    for n, name in enumerate(names, 1):
+        target = out / name
+        print(f"[{n}/{len(names)}] {name} on {dataset!r} -> {target}", flush=True)
+        try:
+            papermill.execute_notebook(
+                str(source / name),
+                str(target),
+                parameters=_parameters(source / name, options),
+                cwd=str(out),
+                kernel_name="python3",
+                progress_bar=sys.stderr.isatty(),
+                stdout_file=sys.stdout,
+                stderr_file=sys.stderr,  # prints and epoch lines only
+                config=_kernel_config(sockets),  # no TCP warning from ipykernel 7
+                shutdown_kernel="immediate",
+            )  # a stopped run leaves no kernel behind
             html = export_html(target)
             figures = export_figures(target, out / "figures" / target.stem)
-            print(f"      wrote {html.name} and {len(figures)} figures", flush=True)
+        except PapermillExecutionError as error:
+            export_html(target)
+            print(
+                f"k49tut run: {name} failed at In [{error.exec_count}], the cell starting "
+                f"{_first_line(target, error.exec_count)!r}:\n  {error.ename}: {error.evalue}\n"
+                f"The partly executed notebook is kept: {target} "
+                f"(and {target.with_suffix('.html').name}).",
+                file=sys.stderr,
+            )
+            return 1
+        except DeadKernelError:
+            _export_partial(target)
+            print(
+                f"k49tut run: the kernel running {name} died during "
+                f"{_last_started(target)}: its process was killed (often for lack of "
+                "memory: try a smaller --batch-size, or close other programs) or the code "
+                f"ended it.\nThe partly executed notebook is kept: {target} "
+                f"(and {target.with_suffix('.html').name}).",
+                file=sys.stderr,
+            )
+            return 1
+        except OSError as error:  # the disk filled up, the kernel could not start...
+            from k49tut.errors import StorageError
+            from k49tut.storage import reason
+
+            _export_partial(target)
+            raise StorageError(
+                f"{name} stopped: {reason(error)}"
+                f"{f' ({error.filename})' if error.filename else ''}. What "
+                f"was written is kept in {out}."
+            ) from None
+        except KeyboardInterrupt:
+            _export_partial(target)
+            print(
+                f"k49tut run: stopped {name} during {_last_started(target)}; the partly "
+                f"executed notebook is kept: {target}.",
+                file=sys.stderr,
+            )
+            raise
+        print(f"      wrote {html.name} and {len(figures)} figures", flush=True)
     print(f"Done: results in {out}")
     return 0

@@ -21,6 +21,7 @@ import numpy as np
 from k49tut import paths
 from k49tut.classes import classmap
 from k49tut.errors import DataFormatError
+from k49tut.storage import create_unique, write_atomically
 
 SAMPLE_PATH = paths.RESOURCES_DIR / "sample.npz"
 STANDIN_FILES = (
@@ -50,10 +51,15 @@ def write_standin(root: Path, x_train, y_train, x_test, y_test, meta: dict) -> N
     """Write a stand-in into ``root`` as four K49-format files (key ``arr_0``)."""
     root.mkdir(parents=True, exist_ok=True)
     for name, array in zip(STANDIN_FILES, (x_train, y_train, x_test, y_test)):
-        tmp = root / (name + ".tmp.npz")
-        np.savez_compressed(tmp, array)
-        os.replace(tmp, root / name)
-    (root / STANDIN_META).write_text(json.dumps(meta, indent=1, sort_keys=True))
+        fd, tmp = create_unique(root, f".{name}.", ".tmp")
+        try:
+            with os.fdopen(fd, "wb") as f:
+                np.savez_compressed(f, array)
+            os.replace(tmp, root / name)
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            raise
+    write_atomically(root / STANDIN_META, json.dumps(meta, indent=1, sort_keys=True).encode())
 
 
 def load_synthetic(name: str = "sample", data_dir=None):

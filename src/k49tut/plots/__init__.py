@@ -4,11 +4,13 @@
 - :mod:`k49tut.plots.concepts`: small illustrations of how a CNN works (Part 2).
 - :mod:`k49tut.plots.results`: training curves and evaluation (Part 2).
 - :mod:`k49tut.plots.recipe`: augmented images, schedules and the ablation (Part 3).
+- :mod:`k49tut.plots.inside`: kernels, feature maps, attributions, calibration, doubtful
+  labels (Part 4).
 
 Call :func:`k49tut.fonts.setup` first so that hiragana render.
 """
 
-from k49tut.plots import recipe
+from k49tut.plots import inside, recipe
 from k49tut.plots.concepts import activations, convolution, max_pooling
 from k49tut.plots.data import (
     ACCENT,
@@ -37,6 +39,7 @@ from k49tut.plots.results import (
 __all__ = [
     "ACCENT",
     "activations",
+    "inside",
     "recipe",
     "class_distribution",
     "class_errors",

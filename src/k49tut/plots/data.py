@@ -197,6 +197,41 @@ def spread(points: np.ndarray, size: float) -> np.ndarray:
     return placed
 
 
+def draw_map(
+    ax, xy: np.ndarray, labels: np.ndarray, chars, fontsize: int = 14, label_size: float = 0.04
+) -> None:
+    """Scatter 2-D points coloured by class, each character written near its cluster's
+    centre (where labels would collide, one moves aside, with a line to its centre)."""
+    ax.scatter(
+        xy[:, 0],
+        xy[:, 1],
+        c=labels,
+        cmap="nipy_spectral",
+        s=4,
+        alpha=0.5,
+        vmin=0,
+        vmax=len(chars) - 1,
+    )
+    lo, hi = xy.min(axis=0), xy.max(axis=0)
+    lo, hi = lo - (hi - lo) * 0.03, hi + (hi - lo) * 0.03
+    ax.set(xlim=(lo[0], hi[0]), ylim=(lo[1], hi[1]), xticks=[], yticks=[])
+    present = np.unique(labels)
+    centres = np.array([np.median(xy[labels == c], axis=0) for c in present])
+    at = spread((centres - lo) / (hi - lo), size=label_size)
+    for label, centre, pos in zip(present, centres, at):
+        ax.annotate(
+            chars[label],
+            centre,
+            xytext=pos,
+            textcoords="axes fraction",
+            fontsize=fontsize,
+            ha="center",
+            va="center",
+            bbox={"boxstyle": "round,pad=0.1", "fc": "white", "alpha": 0.8, "lw": 0},
+            arrowprops={"arrowstyle": "-", "color": "0.3", "lw": 0.7},
+        )
+
+
 def embedding(ds, n: int = 2_000, seed: int = 0) -> Figure:
     """A t-SNE map of ``n`` test images; each character is written near its cluster's
     centre (where labels would collide, one moves aside, with a line to its centre)."""
@@ -212,23 +247,5 @@ def embedding(ds, n: int = 2_000, seed: int = 0) -> Figure:
     ).fit_transform(reduced)
     labels = ds.y_test[idx]
     fig, ax = plt.subplots(figsize=(9, 9), layout="constrained")
-    ax.scatter(xy[:, 0], xy[:, 1], c=labels, cmap="nipy_spectral", s=4, alpha=0.5)
-    lo, hi = xy.min(axis=0), xy.max(axis=0)
-    lo, hi = lo - (hi - lo) * 0.03, hi + (hi - lo) * 0.03
-    ax.set(xlim=(lo[0], hi[0]), ylim=(lo[1], hi[1]), xticks=[], yticks=[])
-    present = np.unique(labels)
-    centres = np.array([np.median(xy[labels == c], axis=0) for c in present])
-    at = spread((centres - lo) / (hi - lo), size=0.04)
-    for label, centre, pos in zip(present, centres, at):
-        ax.annotate(
-            ds.chars[label],
-            centre,
-            xytext=pos,
-            textcoords="axes fraction",
-            fontsize=14,
-            ha="center",
-            va="center",
-            bbox={"boxstyle": "round,pad=0.1", "fc": "white", "alpha": 0.8, "lw": 0},
-            arrowprops={"arrowstyle": "-", "color": "0.3", "lw": 0.7},
-        )
+    draw_map(ax, xy, labels, ds.chars)
     return _titled(fig, f"t-SNE map of {plural(len(idx), 'test image')}", ds.description)

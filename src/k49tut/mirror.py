@@ -1,0 +1,105 @@
+"""Mirror URLs: checked before anything is touched, and printed without their password.
+
+>>> shown("ftp://k49:s3cret@mirror.example:2121/k49/")
+'ftp://k49:***@mirror.example:2121/k49/'
+>>> check_mirror("ftp://k49@127.0.0.1:2121/pub").path
+'/pub/'
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from urllib.parse import unquote, urlsplit
+
+from k49tut.errors import DownloadError
+
+SCHEMES = ("http", "https", "ftp")
+
+#: Said with every download failure: the tutorial also runs without the network.
+OFFLINE = (
+    "To work without the network, use the synthetic stand-in that ships with k49tut "
+    '(not K49): `k49tut run --dataset sample`, or `k49tut.data.load("sample")`.'
+)
+
+
+def _password(url: str) -> str | None:
+    """The password in ``url``'s ``user:password@`` part, found as urlsplit finds it."""
+    rest = url.partition("://")[2]
+    end = min((i for i in (rest.find(c) for c in "/?#") if i >= 0), default=len(rest))
+    userinfo, at, _ = rest[:end].rpartition("@")
+    return userinfo.partition(":")[2] if at and ":" in userinfo else None
+
+
+def shown(url: str) -> str:
+    """``url`` with any password replaced by ``***``, fit to print."""
+    secret = _password(url)
+    return url.replace(f":{secret}@", ":***@", 1) if secret else url
+
+
+@dataclass(frozen=True)
+class Mirror:
+    """A checked base URL: scheme, host, port, credentials and folder path."""
+
+    url: str
+    scheme: str
+    host: str
+    port: int | None
+    user: str | None
+    password: str | None
+    path: str
+
+    def scrub(self, text: str) -> str:
+        """``text`` with this mirror's password, if any, replaced by ``***``."""
+        for secret in {self.password, unquote(self.password or "")} - {None, ""}:
+            text = text.replace(f":{secret}@", ":***@")
+            if len(secret) >= 4:
+                text = text.replace(secret, "***")
+        return text
+
+
+def _refuse(url: str, why: str) -> DownloadError:
+    secret = _password(url)
+    if secret:
+        why = why.replace(secret, "***")
+    return DownloadError(
+        f"The mirror {shown(url)!r} is not a usable URL: {why}.\n"
+        "A mirror is a base URL such as https://example.org/k49/ under which the five files "
+        "lie under their official names (http://, https:// or ftp://, optionally with a port "
+        "and user:password@). Nothing was changed.\n" + OFFLINE
+    )
+
+
+def check_mirror(url: str) -> Mirror:
+    """Parse and check a mirror's base URL; raises :class:`DownloadError` if it cannot work.
+
+    >>> check_mirror("ftp://k49@127.0.0.1:2121/pub/").port
+    2121
+    """
+    if any(c.isspace() or ord(c) < 32 or ord(c) == 127 for c in url):
+        raise _refuse(url, "it contains a space or a control character")
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError as error:
+        raise _refuse(url, f"it cannot be parsed ({error})") from None
+    if parts.scheme not in SCHEMES:
+        raise DownloadError(
+            f"Cannot download from {shown(url)!r}: a mirror must be an http://, https:// or "
+            "ftp:// URL.\nTo use files you already have on disk, copy them into the data "
+            "directory instead."
+        )
+    if not parts.hostname:
+        raise _refuse(url, "it names no host")
+    if port == 0:
+        raise _refuse(url, "port 0 is not a port one can connect to")
+    if parts.query or parts.fragment:
+        raise _refuse(url, "a mirror is a folder: it takes no ?query or #fragment")
+    if parts.scheme != "ftp":
+        from requests.models import PreparedRequest
+
+        try:
+            PreparedRequest().prepare_url(url, None)
+        except Exception as error:  # requests' InvalidURL and the like
+            raise _refuse(url, str(error).splitlines()[0]) from None
+    path = parts.path if parts.path.endswith("/") else parts.path + "/"
+    return Mirror(url, parts.scheme, parts.hostname, port, parts.username, parts.password, path)

@@ -1,0 +1,117 @@
+"""What ``k49tut run`` checks and prepares before it starts a kernel.
+
+Parameters that cannot work are refused before anything is written. A relative data
+directory is made absolute against the directory the command was run in (the
+notebooks run in their own folder, where it would mean something else). The output
+directory must be, or become, a writable directory other than the notebooks' folder;
+an earlier run's results in it are moved into ``previous-runs/<time>/``, so that
+nothing left from before can pass for the new run's.
+
+>>> check_parameters("sample", epochs=0, seed=1, batch_size=64)
+Traceback (most recent call last):
+...
+k49tut.errors.ParameterError: --epochs must be a whole number of at least 1, not 0.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+from k49tut import paths, storage
+from k49tut.errors import ParameterError, StorageError
+
+#: Where an earlier run's results go when a new run starts in the same directory.
+PREVIOUS_RUNS = "previous-runs"
+#: Seeds NumPy and Keras accept.
+SEED_RANGE = (0, 2**32 - 1)
+
+
+def check_parameters(dataset: str, epochs: int, seed: int, batch_size: int) -> None:
+    """Raise :class:`ParameterError` for a dataset, epochs, seed or batch size that cannot work."""
+    from k49tut.data import DATASETS
+
+    if dataset not in DATASETS:
+        raise ParameterError(f"Unknown dataset {dataset!r}; choose one of {', '.join(DATASETS)}.")
+    for flag, value in (("--epochs", epochs), ("--batch-size", batch_size)):
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise ParameterError(f"{flag} must be a whole number of at least 1, not {value!r}.")
+    low, high = SEED_RANGE
+    if isinstance(seed, bool) or not isinstance(seed, int) or not low <= seed <= high:
+        raise ParameterError(
+            f"--seed must be a whole number from {low} to {high:,}, not {seed!r}."
+        )
+
+
+def absolute_data_dir(data_dir: str | os.PathLike | None) -> str | None:
+    """``data_dir``, or ``K49TUT_DATA_DIR`` when it is None, as an absolute path (or None).
+
+    Raises :class:`StorageError` when the path can never be a directory.
+    """
+    if data_dir is None and not os.environ.get(paths.DATA_DIR_ENV):
+        return None
+    root = paths.data_dir(data_dir)
+    problem = storage.not_a_directory(root)
+    if problem:
+        raise StorageError(
+            f"Cannot use the data directory: {problem}. Choose another with "
+            f"--data-dir or {paths.DATA_DIR_ENV}."
+        )
+    return str(root)
+
+
+def output_dir(output_dir: str | os.PathLike, notebooks: Path) -> Path:
+    """The output directory, absolute, created and checked writable; refuses the notebooks'."""
+    out = Path(output_dir).expanduser().resolve()
+    if notebooks.is_dir() and out == notebooks.resolve():
+        raise ParameterError(
+            f"The output directory {out} is the notebooks' folder: the "
+            "executed notebooks would overwrite the tutorial's own. Choose "
+            "another --output-dir."
+        )
+    hint = "Choose another with --output-dir."
+    storage.ensure_dir(out, "output directory", hint)
+    storage.check_writable(out, "output directory", hint)
+    return out
+
+
+def _earlier_results(out: Path, stems: list[str]) -> list[Path]:
+    from k49tut.artifacts import FILE_NAMES
+
+    found = [out / f"{stem}{ext}" for stem in stems for ext in (".ipynb", ".html")]
+    found += [out / "figures" / stem for stem in stems]
+    found += [p for name in FILE_NAMES.values() for p in sorted(out.glob(f"*{name}"))]
+    return [p for p in found if p.exists() or p.is_symlink()]
+
+
+def set_aside_earlier(out: Path, stems: list[str]) -> Path | None:
+    """Move an earlier run's results in ``out`` into ``previous-runs/<time>/``; that folder.
+
+    ``stems`` are the notebooks' names without ``.ipynb``; their executed copies, reports
+    and figures move, and so do the artifacts the notebooks save. Returns None when
+    there was nothing to move.
+    """
+    found = _earlier_results(out, stems)
+    if not found:
+        return None
+    when = time.strftime("%Y-%m-%d_%H%M%S", time.localtime(max(p.lstat().st_mtime for p in found)))
+    dest = out / PREVIOUS_RUNS / when
+    n = 1
+    while dest.exists():
+        n += 1
+        dest = out / PREVIOUS_RUNS / f"{when}-{n}"
+    try:
+        for p in found:
+            target = dest / p.relative_to(out)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(p, target)
+        if (out / "figures").is_dir() and not any((out / "figures").iterdir()):
+            (out / "figures").rmdir()
+    except OSError as error:
+        raise StorageError(
+            f"Cannot move the earlier run's results in {out} aside into "
+            f"{dest}: {storage.reason(error)}. Move them yourself, or choose "
+            "another --output-dir."
+        ) from None
+    return dest

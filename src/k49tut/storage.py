@@ -1,0 +1,205 @@
+"""Directories and files that k49tut writes, and plain words for what goes wrong with them.
+
+Every file k49tut writes is first created under a fresh, random name in its final
+directory (``O_EXCL``: a name planted in advance, or a symbolic link, is never written
+through) and then renamed onto its final name, so a crash never leaves half a file
+under that name. New files get the permissions the user's umask allows, as any file
+a program creates does.
+
+>>> import errno
+>>> reason(OSError(errno.ENOSPC, "No space left on device"))
+'no space left on the device (the disk is full)'
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import os
+import secrets
+import shutil
+import stat
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+from k49tut.errors import StorageError
+
+_REASONS = {
+    errno.ENOSPC: "no space left on the device (the disk is full)",
+    errno.EDQUOT: "the disk quota is used up",
+    errno.EROFS: "it is on a read-only filesystem",
+    errno.EACCES: "permission denied",
+    errno.EPERM: "permission denied",
+    errno.ENOTDIR: "a part of the path is a file, not a directory",
+    errno.EISDIR: "it is a directory, not a file",
+    errno.EFBIG: "the file is larger than this system allows",
+}
+
+
+def reason(error: OSError) -> str:
+    """What an operating-system error means, in a few words."""
+    return _REASONS.get(error.errno) or (error.strerror or str(error) or type(error).__name__)
+
+
+def amount(n_bytes: int) -> str:
+    """A size for people: ``"1,234 bytes"`` below a megabyte, ``"66.1 MB"`` above.
+
+    >>> amount(697), amount(66_117_696)
+    ('697 bytes', '66.1 MB')
+    """
+    return f"{n_bytes:,} bytes" if n_bytes < 1_000_000 else f"{n_bytes / 1e6:,.1f} MB"
+
+
+def not_a_directory(path: Path) -> str | None:
+    """Why ``path`` can never be a directory (it is a file, or lies under one), or None."""
+    for p in (path, *path.parents):
+        try:
+            mode = p.stat().st_mode
+        except (FileNotFoundError, NotADirectoryError):
+            continue  # look further up for what is in the way
+        except OSError:
+            return None  # e.g. no permission to look: the real operation will say
+        if stat.S_ISDIR(mode):
+            return None
+        kind = "a file" if stat.S_ISREG(mode) else "not a directory"
+        if p == path:
+            return f"{path} is {kind}, not a directory"
+        return f"{path} lies under {p}, which is {kind}, not a directory"
+    return None
+
+
+def _then(hint: str) -> str:
+    return f" {hint}" if hint else ""
+
+
+def ensure_dir(path: Path, what: str, hint: str = "") -> list[Path]:
+    """Create the directory ``path`` and its missing parents; returns those created.
+
+    Raises :class:`StorageError` naming ``what`` (e.g. ``"data directory"``) and ending
+    with ``hint`` when the directory cannot exist or cannot be created.
+    """
+    problem = not_a_directory(path)
+    if problem:
+        raise StorageError(f"Cannot use the {what}: {problem}.{_then(hint)}")
+    missing = [p for p in (path, *path.parents) if not p.is_dir()]
+    created: list[Path] = []
+    for p in reversed(missing):
+        try:
+            p.mkdir()
+        except FileExistsError:
+            if p.is_dir():  # made meanwhile by another process
+                continue
+            remove_empty(created)
+            raise StorageError(
+                f"Cannot create the {what} {path}: {p} is in the way.{_then(hint)}"
+            ) from None
+        except OSError as error:
+            remove_empty(created)
+            raise StorageError(
+                f"Cannot create the {what} {path}: {reason(error)}.{_then(hint)}"
+            ) from None
+        created.append(p)
+    return created
+
+
+def remove_empty(created: list[Path]) -> None:
+    """Remove directories made by :func:`ensure_dir`, deepest first, while they are empty."""
+    for p in reversed(created):
+        try:
+            p.rmdir()
+        except OSError:
+            return
+
+
+def check_writable(directory: Path, what: str, hint: str = "") -> None:
+    """Raise :class:`StorageError` unless a new file can be created in ``directory``."""
+    try:
+        fd, probe = create_unique(directory, ".k49tut-probe-")
+        os.close(fd)
+        probe.unlink()
+    except OSError as error:
+        raise StorageError(
+            f"Cannot write in the {what} {directory}: {reason(error)}.{_then(hint)}"
+        ) from None
+
+
+def create_unique(directory: Path, prefix: str, suffix: str = "") -> tuple[int, Path]:
+    """Create and open a new file with a random name in ``directory``: ``(fd, path)``.
+
+    The file is created with ``O_EXCL`` and ``O_NOFOLLOW``, so an existing file or a
+    symbolic link under that name is never opened, and with mode 0666 less the umask.
+    """
+    flags = (
+        os.O_WRONLY
+        | os.O_CREAT
+        | os.O_EXCL
+        | getattr(os, "O_NOFOLLOW", 0)
+        | getattr(os, "O_CLOEXEC", 0)
+    )
+    for _ in range(100):
+        path = Path(directory) / f"{prefix}{secrets.token_hex(6)}{suffix}"
+        try:
+            return os.open(path, flags, 0o666), path
+        except FileExistsError:
+            continue
+    raise FileExistsError(errno.EEXIST, "no unused temporary name", str(directory))
+
+
+def write_atomically(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` through a uniquely named temporary file and a rename."""
+    fd, tmp = create_unique(path.parent, f".{path.name}.", ".tmp")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def make_private_dir(parent: Path, prefix: str) -> Path:
+    """A new, uniquely named directory in ``parent`` that only this process uses."""
+    import tempfile
+
+    return Path(tempfile.mkdtemp(prefix=prefix, dir=parent))
+
+
+def remove_tree(path: Path) -> None:
+    """Remove a directory tree made by this package, never following a symbolic link."""
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def locked(directory: Path, on_wait: Callable[[], None] | None = None) -> Iterator[bool]:
+    """Hold an exclusive advisory lock on ``directory`` for the duration of the block.
+
+    The lock is taken on the directory itself (``flock``), so no lock file is left
+    behind. When another process holds it, ``on_wait`` is called once and the call
+    blocks until the lock is free. Yields True when the lock is held; False where the
+    filesystem offers no locks (some network filesystems): the block then runs
+    unlocked, and every write in it is still atomic.
+    """
+    try:
+        import fcntl
+
+        fd = os.open(directory, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+    except (ImportError, AttributeError, OSError):  # no flock here (Windows), or no access
+        fd = None
+    try:
+        held = False
+        if fd is not None:
+            try:
+                try:
+                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                except BlockingIOError:
+                    if on_wait is not None:
+                        on_wait()
+                    fcntl.flock(fd, fcntl.LOCK_EX)
+                held = True
+            except OSError:  # no locks on this filesystem
+                pass
+        yield held
+    finally:
+        if fd is not None:
+            os.close(fd)  # releases the lock

@@ -1,0 +1,297 @@
+"""``k49tut run`` when things cannot work or go wrong: impossible parameters and paths are
+refused up front, relative paths mean the user's directory, a dying kernel or SIGTERM is
+reported with the cell, and a re-run never mixes its results with an earlier run's."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import nbformat
+import pytest
+from nbformat.v4 import new_code_cell, new_notebook
+from realfs import mount_tmpfs
+
+from k49tut import cli, runner
+from k49tut.errors import ParameterError
+
+
+def _notebook(path, *cells):
+    first = new_code_cell(
+        'dataset = "k49"\ndata_dir = None\nepochs = 10\nseed = 0\n'
+        'batch_size = 32\noutput_dir = "nowhere"'
+    )
+    first.metadata["tags"] = ["parameters"]
+    nb = new_notebook(cells=[first, *[new_code_cell(c) for c in cells]])
+    nb.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
+    path.parent.mkdir(parents=True, exist_ok=True)
+    nbformat.write(nb, path)
+
+
+def _args(notebooks, out, *extra):
+    return [
+        sys.executable,
+        "-m",
+        "k49tut",
+        "run",
+        "--dataset",
+        "sample",
+        "--notebooks",
+        str(notebooks),
+        "--output-dir",
+        str(out),
+        *extra,
+    ]
+
+
+def _run(notebooks, out, *extra, cwd=None, env_extra=None):
+    env = {**os.environ, "PYTHONUNBUFFERED": "1", **(env_extra or {})}
+    return subprocess.run(
+        _args(notebooks, out, *extra),
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+        cwd=cwd,
+    )
+
+
+def _refused(capsys, notebooks, out, *extra) -> str:
+    """Run in this process what must be refused before a kernel starts; its stderr."""
+    code = cli.main(_args(notebooks, out, *extra)[3:])
+    captured = capsys.readouterr()
+    assert code == 1, captured
+    assert "Traceback" not in captured.err
+    return captured.err
+
+
+@pytest.fixture
+def notebooks(tmp_path):
+    src = tmp_path / "nb"
+    _notebook(src / "01_eda.ipynb", "print('part 1')")
+    return src
+
+
+# ------------------------------------------------------------------ refused up front
+
+
+@pytest.mark.parametrize(
+    "extra, says",
+    [
+        (["--epochs", "0"], "--epochs must be a whole number of at least 1, not 0."),
+        (["--epochs", "-3"], "--epochs must be a whole number of at least 1, not -3."),
+        (["--batch-size", "0"], "--batch-size must be a whole number of at least 1, not 0."),
+        (["--seed", "-1"], "--seed must be a whole number from 0 to 4,294,967,295, not -1."),
+    ],
+)
+def test_impossible_parameters_are_refused_before_anything_runs(
+    notebooks, tmp_path, extra, says, capsys
+):
+    assert _refused(capsys, notebooks, tmp_path / "out", *extra) == f"k49tut run: error: {says}\n"
+    assert not (tmp_path / "out").exists()
+
+
+def test_impossible_parameters_exit_1_from_the_command(notebooks, tmp_path):
+    result = _run(notebooks, tmp_path / "out", "--epochs", "0")
+    assert result.returncode == 1
+    assert (
+        result.stderr == "k49tut run: error: --epochs must be a whole number of at least "
+        "1, not 0.\n"
+    )
+
+
+def test_run_all_refuses_an_unknown_dataset(notebooks, tmp_path):
+    with pytest.raises(ParameterError, match="Unknown dataset 'mnist'"):
+        runner.run_all(tmp_path / "out", dataset="mnist", source=notebooks)
+    assert not (tmp_path / "out").exists()
+
+
+def test_output_dir_must_not_be_the_notebooks_folder(notebooks, capsys):
+    before = (notebooks / "01_eda.ipynb").read_bytes()
+    assert "is the notebooks' folder" in _refused(capsys, notebooks, notebooks)
+    assert (notebooks / "01_eda.ipynb").read_bytes() == before
+
+
+@pytest.mark.parametrize(
+    "where, says",
+    [
+        (lambda f: f, "is a file, not a directory"),
+        (lambda f: f / "out", "lies under {f}, which is a file, not a directory"),
+    ],
+)
+def test_output_dir_that_is_or_lies_under_a_file(notebooks, tmp_path, where, says, capsys):
+    a_file = tmp_path / "a-file"
+    a_file.write_text("mine")
+    assert says.format(f=a_file) in _refused(capsys, notebooks, where(a_file))
+    assert a_file.read_text() == "mine"
+
+
+def test_output_dir_on_a_read_only_filesystem(notebooks, tmp_path, capsys):
+    with mount_tmpfs(tmp_path / "ro", read_only=True) as ro:
+        for out in (ro, ro / "new"):
+            assert "it is on a read-only filesystem" in _refused(capsys, notebooks, out)
+
+
+def test_data_dir_that_is_a_file_is_refused(notebooks, tmp_path, capsys):
+    a_file = tmp_path / "a-file"
+    a_file.write_text("mine")
+    err = _refused(capsys, notebooks, tmp_path / "out", "--data-dir", str(a_file))
+    assert f"{a_file} is a file, not a directory" in err
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("make", ["missing", "file", "empty"])
+def test_missing_notebooks_folder(tmp_path, make, capsys):
+    src = tmp_path / "nb"
+    if make == "file":
+        src.write_text("not a folder")
+    elif make == "empty":
+        src.mkdir()
+    err = _refused(capsys, src, tmp_path / "out")
+    says = {
+        "missing": "does not exist",
+        "file": "is not a directory",
+        "empty": "No tutorial notebooks",
+    }[make]
+    assert says in err and "--notebooks DIR" in err
+    assert not (tmp_path / "out").exists()
+
+
+# ------------------------------------------------------------------ relative paths
+
+
+@pytest.mark.parametrize("how", ["--data-dir", "K49TUT_DATA_DIR"])
+def test_relative_data_dir_means_the_directory_the_command_ran_in(tmp_path, how):
+    src = tmp_path / "nb"
+    _notebook(
+        src / "01_eda.ipynb",
+        "import os\nfrom k49tut import paths\n"
+        "print('data at', os.path.realpath(paths.data_dir(data_dir)))",
+    )
+    work = tmp_path / "work"
+    work.mkdir()
+    extra = ["--data-dir", "rel/k49"] if how == "--data-dir" else []
+    env = {"K49TUT_DATA_DIR": "rel/k49"} if how == "K49TUT_DATA_DIR" else {}
+    result = _run(src, tmp_path / "out", *extra, cwd=work, env_extra=env)
+    assert result.returncode == 0, result.stderr
+    assert f"data at {os.path.realpath(work / 'rel' / 'k49')}\n" in result.stdout
+
+
+# ------------------------------------------------------------------ a kernel that dies
+
+
+@pytest.mark.parametrize(
+    "death", ["import os\nos._exit(3)", "import os, signal\nos.kill(os.getpid(), signal.SIGKILL)"]
+)
+def test_kernel_that_dies_names_notebook_and_cell_and_keeps_the_partial_run(tmp_path, death):
+    src = tmp_path / "nb"
+    _notebook(src / "01_eda.ipynb", "print('before the end')", death, "print('never')")
+    _notebook(src / "02_cnn.ipynb", "print('part 2')")
+    out = tmp_path / "out"
+    result = _run(src, out)
+    assert result.returncode == 1
+    first = death.splitlines()[0]
+    assert (
+        f"k49tut run: the kernel running 01_eda.ipynb died during In [4], the cell "
+        f"starting {first!r}"
+    ) in result.stderr
+    assert "lack of memory" in result.stderr
+    assert "Traceback" not in result.stderr
+    kept = nbformat.read(out / "01_eda.ipynb", as_version=4)
+    ran = next(c for c in kept.cells if c.source == "print('before the end')")
+    assert ran.outputs[0]["text"] == "before the end\n"
+    assert (out / "01_eda.html").is_file()
+    assert not (out / "02_cnn.ipynb").exists()
+
+
+def test_sigterm_stops_the_run_like_ctrl_c(tmp_path):
+    src = tmp_path / "nb"
+    pid_file = tmp_path / "kernel.pid"
+    _notebook(
+        src / "01_eda.ipynb",
+        f"import os\nopen({str(pid_file)!r}, 'w').write(str(os.getpid()))",
+        "import time\ntime.sleep(60)",
+    )
+    out = tmp_path / "out"
+    proc = subprocess.Popen(
+        _args(src, out), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    deadline = time.monotonic() + 60
+    while not (pid_file.exists() and pid_file.read_text()) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    time.sleep(0.5)  # into the sleeping cell
+    proc.send_signal(signal.SIGTERM)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 128 + signal.SIGTERM
+    assert (
+        "k49tut run: stopped 01_eda.ipynb during In [4], the cell starting 'import time'; "
+        f"the partly executed notebook is kept: {out / '01_eda.ipynb'}.\n"
+        "k49tut run: terminated.\n"
+    ) in err
+    assert "Traceback" not in err
+    assert (out / "01_eda.ipynb").is_file() and (out / "01_eda.html").is_file()
+    kernel = int(pid_file.read_text())
+    for _ in range(50):
+        if not os.path.exists(f"/proc/{kernel}"):
+            break
+        time.sleep(0.1)
+    assert not os.path.exists(f"/proc/{kernel}"), "the kernel outlived the run"
+
+
+# ------------------------------------------------------------------ a re-run into used output
+
+#: A 1x1 PNG: a figure in the executed notebook without starting matplotlib.
+_PNG = (
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAA"
+    "AABJRU5ErkJggg=="
+)
+
+
+def test_rerun_moves_the_earlier_results_aside(tmp_path):
+    out = tmp_path / "out"
+    full = tmp_path / "full"
+    figure = (
+        "import base64\nfrom IPython.display import Image, display\n"
+        f"display(Image(data=base64.b64decode({_PNG!r})))"
+    )
+    _notebook(full / "01_eda.ipynb", "print('first run')", figure)
+    _notebook(
+        full / "02_cnn.ipynb",
+        "import pathlib\n(pathlib.Path(output_dir) / 'metrics.json').write_text('old')",
+    )
+    assert _run(full, out).returncode == 0
+    (out / "my-notes.txt").write_text("not the run's")
+    again = tmp_path / "again"
+    _notebook(again / "01_eda.ipynb", "print('second run')", "raise ValueError('stop')")
+    result = _run(again, out)
+    assert result.returncode == 1
+    previous = list((out / "previous-runs").iterdir())
+    assert len(previous) == 1
+    assert f"Moved the earlier run's results to {previous[0]}" in result.stdout
+    assert sorted(p.name for p in out.iterdir()) == [
+        "01_eda.html",
+        "01_eda.ipynb",
+        "my-notes.txt",
+        "previous-runs",
+    ]
+    assert "second run" in (out / "01_eda.ipynb").read_text()
+    moved = sorted(str(p.relative_to(previous[0])) for p in previous[0].rglob("*"))
+    assert moved == [
+        "01_eda.html",
+        "01_eda.ipynb",
+        "02_cnn.html",
+        "02_cnn.ipynb",
+        "figures",
+        "figures/01_eda",
+        "figures/01_eda/01-cell3.png",
+        "figures/02_cnn",
+        "metrics.json",
+    ]
+    assert (previous[0] / "metrics.json").read_text() == "old"
