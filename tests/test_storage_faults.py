@@ -211,13 +211,14 @@ def test_disk_filling_up_during_a_download_says_so_and_is_not_retried(server, ti
     with mount_tmpfs(tmp_path / "disk", size="256k") as disk:
 
         def fill_the_disk():
-            with open(disk / "someone-elses-file", "wb") as f:
-                try:
-                    while True:
-                        f.write(b"\0" * 4096)
-                        f.flush()
-                except OSError:
-                    pass
+            # Unbuffered, so that nothing is left to flush (and fail) when the file closes;
+            # an error escaping here would cut the server's answer short instead.
+            try:
+                with open(disk / "someone-elses-file", "wb", buffering=0) as f:
+                    while f.write(b"\0" * 4096):
+                        pass
+            except OSError:
+                pass
 
         server.serve(big.name, bodies[big.name], mode="pause", hook=fill_the_disk)
         with pytest.raises(StorageError) as info:
