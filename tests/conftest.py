@@ -188,3 +188,27 @@ def labelled_dataset(per_class_train: int = 3, per_class_test: int = 2, syntheti
     return Dataset(
         x_train, y_train, x_test, y_test, classmap(), "tiny" if synthetic else "k49", synthetic
     )
+
+
+#: A parameters cell that declares every option ``k49tut run`` passes.
+PARAMETERS = (
+    'dataset = "k49"\ndata_dir = None\nepochs = 10\nseed = 0\nbatch_size = 32\n'
+    'output_dir = "nowhere"'
+)
+
+
+def tiny_notebook(path, *cells, parameters=PARAMETERS) -> None:
+    """Write a notebook at ``path``: a ``parameters`` cell, then one code cell per string."""
+    import nbformat
+    from nbformat.v4 import new_code_cell, new_notebook
+
+    first = new_code_cell(parameters)
+    first.metadata["tags"] = ["parameters"]
+    nb = new_notebook(cells=[first, *[new_code_cell(c) for c in cells]])
+    nb.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
+    path.parent.mkdir(parents=True, exist_ok=True)
+    nbformat.write(nb, path)

@@ -12,27 +12,11 @@ import time
 
 import nbformat
 import pytest
-from nbformat.v4 import new_code_cell, new_notebook
+from conftest import tiny_notebook
 from realfs import mount_tmpfs
 
 from k49tut import cli, runner
 from k49tut.errors import ParameterError
-
-
-def _notebook(path, *cells):
-    first = new_code_cell(
-        'dataset = "k49"\ndata_dir = None\nepochs = 10\nseed = 0\n'
-        'batch_size = 32\noutput_dir = "nowhere"'
-    )
-    first.metadata["tags"] = ["parameters"]
-    nb = new_notebook(cells=[first, *[new_code_cell(c) for c in cells]])
-    nb.metadata["kernelspec"] = {
-        "name": "python3",
-        "display_name": "Python 3",
-        "language": "python",
-    }
-    path.parent.mkdir(parents=True, exist_ok=True)
-    nbformat.write(nb, path)
 
 
 def _args(notebooks, out, *extra):
@@ -75,7 +59,7 @@ def _refused(capsys, notebooks, out, *extra) -> str:
 @pytest.fixture
 def notebooks(tmp_path):
     src = tmp_path / "nb"
-    _notebook(src / "01_eda.ipynb", "print('part 1')")
+    tiny_notebook(src / "01_eda.ipynb", "print('part 1')")
     return src
 
 
@@ -170,7 +154,7 @@ def test_missing_notebooks_folder(tmp_path, make, capsys):
 @pytest.mark.parametrize("how", ["--data-dir", "K49TUT_DATA_DIR"])
 def test_relative_data_dir_means_the_directory_the_command_ran_in(tmp_path, how):
     src = tmp_path / "nb"
-    _notebook(
+    tiny_notebook(
         src / "01_eda.ipynb",
         "import os\nfrom k49tut import paths\n"
         "print('data at', os.path.realpath(paths.data_dir(data_dir)))",
@@ -192,8 +176,8 @@ def test_relative_data_dir_means_the_directory_the_command_ran_in(tmp_path, how)
 )
 def test_kernel_that_dies_names_notebook_and_cell_and_keeps_the_partial_run(tmp_path, death):
     src = tmp_path / "nb"
-    _notebook(src / "01_eda.ipynb", "print('before the end')", death, "print('never')")
-    _notebook(src / "02_cnn.ipynb", "print('part 2')")
+    tiny_notebook(src / "01_eda.ipynb", "print('before the end')", death, "print('never')")
+    tiny_notebook(src / "02_cnn.ipynb", "print('part 2')")
     out = tmp_path / "out"
     result = _run(src, out)
     assert result.returncode == 1
@@ -214,7 +198,7 @@ def test_kernel_that_dies_names_notebook_and_cell_and_keeps_the_partial_run(tmp_
 def test_sigterm_stops_the_run_like_ctrl_c(tmp_path):
     src = tmp_path / "nb"
     pid_file = tmp_path / "kernel.pid"
-    _notebook(
+    tiny_notebook(
         src / "01_eda.ipynb",
         f"import os\nopen({str(pid_file)!r}, 'w').write(str(os.getpid()))",
         "import time\ntime.sleep(60)",
@@ -261,15 +245,15 @@ def test_rerun_moves_the_earlier_results_aside(tmp_path):
         "import base64\nfrom IPython.display import Image, display\n"
         f"display(Image(data=base64.b64decode({_PNG!r})))"
     )
-    _notebook(full / "01_eda.ipynb", "print('first run')", figure)
-    _notebook(
+    tiny_notebook(full / "01_eda.ipynb", "print('first run')", figure)
+    tiny_notebook(
         full / "02_cnn.ipynb",
         "import pathlib\n(pathlib.Path(output_dir) / 'metrics.json').write_text('old')",
     )
     assert _run(full, out).returncode == 0
     (out / "my-notes.txt").write_text("not the run's")
     again = tmp_path / "again"
-    _notebook(again / "01_eda.ipynb", "print('second run')", "raise ValueError('stop')")
+    tiny_notebook(again / "01_eda.ipynb", "print('second run')", "raise ValueError('stop')")
     result = _run(again, out)
     assert result.returncode == 1
     previous = list((out / "previous-runs").iterdir())

@@ -9,29 +9,13 @@ import sys
 from pathlib import Path
 
 import nbformat
-from nbformat.v4 import new_code_cell, new_notebook
+from conftest import tiny_notebook
 
 from k49tut import paths
 from k49tut.cli import main
 from k49tut.runner import NOTEBOOKS, notebooks_dir
 
 CHECKOUT = Path(__file__).resolve().parent.parent
-PARAMETERS = (
-    'dataset = "k49"\ndata_dir = None\nepochs = 10\nseed = 0\nbatch_size = 32\n'
-    'output_dir = "nowhere"'
-)
-
-
-def _notebook(path, *cells, parameters=PARAMETERS):
-    first = new_code_cell(parameters)
-    first.metadata["tags"] = ["parameters"]
-    nb = new_notebook(cells=[first, *[new_code_cell(c) for c in cells]])
-    nb.metadata["kernelspec"] = {
-        "name": "python3",
-        "display_name": "Python 3",
-        "language": "python",
-    }
-    nbformat.write(nb, path)
 
 
 def _run(notebooks, out):
@@ -66,8 +50,10 @@ def test_run_passes_parameters_and_writes_reports_and_figures(tmp_path):
     plot = (
         "%matplotlib inline\nimport matplotlib.pyplot as plt\nplt.plot([1, 2]); plt.title(dataset)"
     )
-    _notebook(src / "01_eda.ipynb", "print('part 1 on', dataset, 'with', epochs, 'epochs')", plot)
-    _notebook(
+    tiny_notebook(
+        src / "01_eda.ipynb", "print('part 1 on', dataset, 'with', epochs, 'epochs')", plot
+    )
+    tiny_notebook(
         src / "02_cnn.ipynb",
         "import pathlib\npathlib.Path(output_dir).mkdir(exist_ok=True)\n"
         "(pathlib.Path(output_dir) / 'metrics.json').write_text(f'{epochs} {seed}')\n"
@@ -102,7 +88,7 @@ def test_run_passes_parameters_and_writes_reports_and_figures(tmp_path):
 def test_only_declared_parameters_are_passed(tmp_path):
     src = tmp_path / "nb"
     src.mkdir()
-    _notebook(
+    tiny_notebook(
         src / "01_eda.ipynb",
         "print(sorted(k for k in dir() if k.islower() and "
         "not k.startswith('_') and k not in ('exit', 'get_ipython', 'quit', 'open')))",
@@ -117,13 +103,13 @@ def test_only_declared_parameters_are_passed(tmp_path):
 def test_failing_cell_exits_non_zero_naming_notebook_and_cell(tmp_path):
     src = tmp_path / "nb"
     src.mkdir()
-    _notebook(
+    tiny_notebook(
         src / "01_eda.ipynb",
         "print('before the failure')",
         "raise RuntimeError('the data looks wrong')",
         "print('never reached')",
     )
-    _notebook(src / "02_cnn.ipynb", "print('part 2')")
+    tiny_notebook(src / "02_cnn.ipynb", "print('part 2')")
     result = _run(src, tmp_path / "out")
     assert result.returncode == 1
     assert (
