@@ -10,7 +10,9 @@ prints, after every epoch, its validation balanced accuracy and the training tim
 far, and the time at which it first matched the toy CNN's final score; at the end, both
 models' balanced accuracy on the test split. It uses the GPU (mixed precision, and XLA for
 the toy CNN; the random augmentation layers do not compile) when TensorFlow sees one, as
-the notebook does.
+the notebook does. Beside each epoch it prints the speed of the fixed reference workloads
+(rounds.py), measured after the epoch, so that a change of the machine's speed level
+shows.
 """
 
 from __future__ import annotations
@@ -31,6 +33,11 @@ from sklearn.metrics import balanced_accuracy_score  # noqa: E402
 from sklearn.model_selection import train_test_split  # noqa: E402
 
 from k49tut import data  # noqa: E402
+
+try:
+    from benchmarks.rounds import reference_gbps, reference_gflops
+except ImportError:  # run as a script from benchmarks/
+    from rounds import reference_gbps, reference_gflops
 
 
 def block(x, channels, stride):
@@ -90,7 +97,8 @@ class Scores(keras.callbacks.Callback):
     def on_epoch_end(self, epoch, logs=None):
         self.trained += time.perf_counter() - self.start
         pred = self.model.predict(self.x_val, batch_size=1024, verbose=0).argmax(axis=1)
-        self.rows.append((epoch + 1, self.trained, balanced_accuracy_score(self.y_val, pred)))
+        score = balanced_accuracy_score(self.y_val, pred)
+        self.rows.append((epoch + 1, self.trained, score, reference_gflops(), reference_gbps()))
 
 
 def main() -> None:
@@ -151,10 +159,10 @@ def main() -> None:
         results[name] = scores.rows
         test_pred = model.predict(ds.x_test[..., np.newaxis], batch_size=1024, verbose=0)
         tests[name] = balanced_accuracy_score(ds.y_test, test_pred.argmax(axis=1))
-        for epoch, seconds, score in scores.rows:
+        for epoch, seconds, score, ref, mem in scores.rows:
             print(
                 f"  {name:<8} epoch {epoch:3d}  {seconds:7.1f} s trained  validation "
-                f"balanced accuracy {score:.4f}",
+                f"balanced accuracy {score:.4f}   (reference {ref:4.0f} GFLOP/s, {mem:4.1f} GB/s)",
                 flush=True,
             )
         print(
@@ -162,7 +170,7 @@ def main() -> None:
             f"{scores.trained / args.epochs:.1f} s per epoch ({model.count_params():,} parameters)"
         )
     target = results["toy CNN"][-1][2]
-    reached = [(e, s) for e, s, v in results["recipe"] if v >= target]
+    reached = [(e, s) for e, s, v, *_ in results["recipe"] if v >= target]
     if reached:
         epoch, seconds = reached[0]
         print(

@@ -1,22 +1,26 @@
 """Training speed of the toy CNN: the seed tutorial's call against Part 2's, and the ceiling.
 
-    python benchmarks/train_throughput.py --dataset standin --data-dir D [--rounds 2]
+    python benchmarks/train_throughput.py --dataset standin --data-dir D [--rounds 3]
 
-Three ways to train the same network for one epoch on the same arrays, in this one
-process, alternating in ABBA order so that a drift in machine speed hits both alike:
+Three ways to train the same network (Part 2's ``toy_cnn``, taken from the notebook) for
+one epoch on the same arrays, in this one process:
 
 - ``seed``: the seed tutorial's exact call, ``model.fit(X, y, epochs=1,
   validation_split=0.3)``, with TensorFlow's defaults (batch 32, one step per call);
 - ``notebook``: Part 2's call, ``model.fit(x_fit, y_fit, validation_data=(x_val, y_val),
   batch_size=B, validation_batch_size=1024)`` after ``compile(steps_per_execution=S)``,
   on the same 70/30 split;
-- ``ceiling`` (printed once per round): bare training steps in one ``tf.function`` loop
-  on a batch already in memory (no input pipeline, no validation), about the fastest
-  this machine runs the model at batch B.
+- ``bare step``: training steps in one ``tf.function`` loop on a batch already in memory
+  (no input pipeline, no validation, no Keras loop), at batch B: the ceiling.
 
-For each call it prints training images per second (wall time of the whole call,
-validation included), then the ratio of the medians. oneDNN stays on (TensorFlow's
-default): turning it off makes each step about 1.65x slower on these CPUs.
+Each ``seed`` and ``notebook`` call trains a fresh model for two epochs; its speed is that
+of the second, steady epoch, validation included, in training images per second. What
+the first epoch costs on top (building the input pipeline, tracing the functions) is
+printed separately, with the whole-call speed it implies for Part 2's ten epochs at
+K49's size. The three alternate over ``--rounds`` rounds, each call printed beside the
+speed of a fixed reference workload (see rounds.py); the summary gives the median of the
+per-round ratios notebook/seed and notebook/bare step, with their range. oneDNN stays on
+(TensorFlow's default): turning it off makes each step about 1.65x slower on these CPUs.
 """
 
 from __future__ import annotations
@@ -28,42 +32,58 @@ import time
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
-from k49tut.notebook import quiet_tensorflow  # noqa: E402
+from k49tut.notebook import device_summary, quiet_tensorflow  # noqa: E402
 
 tf = quiet_tensorflow()
 import keras  # noqa: E402
 import numpy as np  # noqa: E402
-from keras import layers  # noqa: E402
 
 from k49tut import data  # noqa: E402
 
+try:
+    from benchmarks.epoch_profile import bare_step
+    from benchmarks.from_notebooks import definitions
+    from benchmarks.rounds import alternate, ratio_summary
+except ImportError:  # run as a script from benchmarks/
+    from epoch_profile import bare_step
+    from from_notebooks import definitions
+    from rounds import alternate, ratio_summary
 
-def toy_cnn() -> keras.Model:
-    """Part 2's network: the seed's layers, with pixel scaling as the first layer."""
-    return keras.Sequential(
-        [
-            keras.Input(shape=(28, 28, 1)),
-            layers.Rescaling(1 / 255),
-            layers.Conv2D(32, 3, activation="relu"),
-            layers.MaxPooling2D(2),
-            layers.Conv2D(64, 3, activation="relu"),
-            layers.MaxPooling2D(2),
-            layers.Flatten(),
-            layers.Dense(49, activation="softmax"),
-        ]
-    )
+toy_cnn = definitions("02_cnn.ipynb", {"toy_cnn"})["toy_cnn"]
+#: Seconds the first epoch of each call took beyond a steady one, per call.
+SET_UP: dict[str, list[float]] = {"seed": [], "notebook": []}
 
 
-def seed_call(x, y, batch_size, steps) -> float:
+class EpochTimes(keras.callbacks.Callback):
+    """Wall seconds of each epoch, validation included (Keras validates before on_epoch_end)."""
+
+    def on_train_begin(self, logs=None):
+        self.seconds = []
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self.start = time.perf_counter()
+
+    def on_epoch_end(self, epoch, logs=None):
+        self.seconds.append(time.perf_counter() - self.start)
+
+
+def steady_speed(name: str, n_train: int, times: EpochTimes, whole: float) -> float:
+    """Training images/s of the second epoch; records the first epoch's extra cost."""
+    first, steady = times.seconds
+    SET_UP[name].append(whole - 2 * steady)
+    return n_train / steady
+
+
+def seed_call(x, y, n_train) -> float:
     model = toy_cnn()
     model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    times = EpochTimes()
     start = time.perf_counter()
-    model.fit(x, y, epochs=1, validation_split=0.3, verbose=0)
-    return time.perf_counter() - start
+    model.fit(x, y, epochs=2, validation_split=0.3, verbose=0, callbacks=[times])
+    return steady_speed("seed", n_train, times, time.perf_counter() - start)
 
 
-def notebook_call(x, y, batch_size, steps) -> float:
-    n_fit = int(len(x) * 0.7)
+def notebook_call(x, y, n_train, batch_size, steps) -> float:
     model = toy_cnn()
     model.compile(
         optimizer="adam",
@@ -71,88 +91,70 @@ def notebook_call(x, y, batch_size, steps) -> float:
         metrics=["accuracy"],
         steps_per_execution=steps,
     )
+    times = EpochTimes()
     start = time.perf_counter()
     model.fit(
-        x[:n_fit],
-        y[:n_fit],
-        validation_data=(x[n_fit:], y[n_fit:]),
-        epochs=1,
+        x[:n_train],
+        y[:n_train],
+        validation_data=(x[n_train:], y[n_train:]),
+        epochs=2,
         batch_size=batch_size,
         validation_batch_size=1024,
         verbose=0,
+        callbacks=[times],
     )
-    return time.perf_counter() - start
-
-
-def ceiling(x, y, batch_size, n_images) -> float:
-    """Images/s of a bare training step over ready-made float batches (no input pipeline)."""
-    model = toy_cnn()
-    optimizer = keras.optimizers.Adam()
-    loss_fn = keras.losses.SparseCategoricalCrossentropy()
-    xb = tf.constant(x[:batch_size].astype("float32"))
-    yb = tf.constant(y[:batch_size])
-
-    @tf.function
-    def steps(n):
-        for _ in tf.range(n):
-            with tf.GradientTape() as tape:
-                loss = loss_fn(yb, model(xb, training=True))
-            grads = tape.gradient(loss, model.trainable_variables)
-            optimizer.apply_gradients(zip(grads, model.trainable_variables))
-
-    steps(tf.constant(2))
-    n_steps = max(1, n_images // batch_size)
-    start = time.perf_counter()
-    steps(tf.constant(n_steps))
-    float(model.trainable_variables[0][0, 0, 0, 0])  # wait for the last step
-    return n_steps * batch_size / (time.perf_counter() - start)
+    return steady_speed("notebook", n_train, times, time.perf_counter() - start)
 
 
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--dataset", default="sample")
     p.add_argument("--data-dir")
-    p.add_argument("--rounds", type=int, default=2, help="ABBA rounds (each runs both twice)")
-    p.add_argument("--limit", type=int, default=0, help="use only the first N training images")
+    p.add_argument("--rounds", type=int, default=3, help="rounds (each runs every call twice)")
+    p.add_argument("--limit", type=int, default=60_000, help="use the first N training images")
     p.add_argument("--batch-size", type=int, default=64, help="the notebook call's batch size")
     p.add_argument("--steps-per-execution", type=int, default=16)
     args = p.parse_args()
     ds = data.load(args.dataset, data_dir=args.data_dir)
-    x, y = ds.x_train[..., np.newaxis], ds.y_train
-    if args.limit:
-        x, y = x[: args.limit], y[: args.limit]
+    x, y = ds.x_train[: args.limit, ..., np.newaxis], ds.y_train[: args.limit]
     n_train = len(x) - int(len(x) * 0.3)
     print(
         f"{ds.description}: one epoch = {n_train:,} training + {len(x) - n_train:,} "
         f"validation images; notebook call: batch {args.batch_size}, steps_per_execution "
         f"{args.steps_per_execution}, validation batch 1024; TensorFlow {tf.__version__}, "
-        f"Keras {keras.__version__}, {os.cpu_count()} CPU cores"
+        f"Keras {keras.__version__}, {device_summary()}; {args.rounds} rounds",
+        flush=True,
     )
-    calls = {"seed": seed_call, "notebook": notebook_call}
-    speeds: dict[str, list[float]] = {name: [] for name in calls}
-    for r in range(args.rounds):
-        for name in (
-            ("seed", "notebook", "notebook", "seed")
-            if r % 2 == 0
-            else ("notebook", "seed", "seed", "notebook")
-        ):
-            seconds = calls[name](x, y, args.batch_size, args.steps_per_execution)
-            speeds[name].append(n_train / seconds)
-            print(
-                f"  round {r + 1}  {name:<9} {seconds:6.1f} s  {speeds[name][-1]:7,.0f} images/s",
-                flush=True,
-            )
-        top = ceiling(x, y, args.batch_size, min(n_train, 40_000))
+    calls = {
+        "seed": lambda: seed_call(x, y, n_train),
+        "notebook": lambda: notebook_call(
+            x, y, n_train, args.batch_size, args.steps_per_execution
+        ),
+        "bare step": bare_step(
+            toy_cnn(),
+            keras.losses.SparseCategoricalCrossentropy(),
+            x,
+            y,
+            args.batch_size,
+            n_train,
+        ),
+    }
+    speeds = alternate(calls, args.rounds, log=lambda line: print(line, flush=True))
+    for name, s in speeds.items():
+        print(f"median {name:<10} {statistics.median(s):8,.0f} images/s")
+    print(f"notebook / seed:      {ratio_summary(speeds['notebook'], speeds['seed'])}")
+    print(f"notebook / bare step: {ratio_summary(speeds['notebook'], speeds['bare step'])}")
+    # Part 2 at K49's size: 10 epochs of 162,655 images, plus the first epoch's set-up.
+    epoch_images, epochs = 162_655, 10
+    for name in ("seed", "notebook"):
+        extra = statistics.median(SET_UP[name])
+        speed = statistics.median(speeds[name])
+        whole = epochs * epoch_images / (epochs * epoch_images / speed + extra)
         print(
-            f"  round {r + 1}  ceiling   bare training step at batch {args.batch_size}: "
-            f"{top:7,.0f} images/s",
-            flush=True,
+            f"{name}: the first epoch costs {extra:.1f} s more than a steady one (median); "
+            f"a whole call of {epochs} epochs x {epoch_images:,} images would run at "
+            f"{whole:,.0f} images/s"
         )
-    seed, ours = statistics.median(speeds["seed"]), statistics.median(speeds["notebook"])
-    print(
-        f"median images/s: seed {seed:,.0f}, notebook {ours:,.0f}; "
-        f"ratio notebook/seed {ours / seed:.2f}"
-    )
 
 
 if __name__ == "__main__":
