@@ -19,6 +19,7 @@ import ast, json, sys, time, warnings
 
 import nbformat
 import numpy as np
+import pandas as pd
 import tensorflow as tf
 
 cpu = tf.config.list_physical_devices("CPU")[0]
@@ -27,7 +28,7 @@ import keras
 from keras import layers
 
 warnings.filterwarnings("error", message=".*jit_compile.*")  # a silent fallback fails the test
-wanted = {"residual_block", "resnet", "augmentation", "toy_cnn", "train", "schedule",
+wanted = {"residual_block", "resnet", "augmentation", "toy_cnn", "build", "train", "schedule",
           "shifted_predictions", "steps_table"}
 nodes = []
 for cell in nbformat.read(sys.argv[1], 4).cells:
@@ -48,11 +49,13 @@ report = {}
 for setting, strategy, gpus in (
         ("mirrored", tf.distribute.MirroredStrategy(["/cpu:0", "/cpu:1"]), []),
         ("xla", tf.distribute.get_strategy(), ["/physical_device:GPU:0"])):
-    ns = dict(keras=keras, layers=layers, np=np, tf=tf, time=time, strategy=strategy, gpus=gpus,
-              seed=3, width=8, epochs=2, batch_size=32, x_fit=x, y_fit=y, steps_per_epoch=6)
+    hot = keras.utils.to_categorical(y, 49)
+    ns = dict(keras=keras, layers=layers, np=np, pd=pd, tf=tf, time=time, strategy=strategy,
+              gpus=gpus, seed=3, width=8, epochs=2, batch_size=32, x_fit=x, y_fit=y,
+              y_fit_hot=hot, x_val=x[:40], y_val_hot=hot[:40], n_ablation=160, n_curve=40)
     exec(code, ns)
     for row, options in ns["steps_table"].items():
-        net, seconds = ns["train"](**options)
+        net, seconds, history = ns["train"](**options)
         proba = ns["shifted_predictions"](net, x[:40])
         convs = [l for l in net._flatten_layers() if isinstance(l, layers.Conv2D)]
         report[f"{setting}: {row}"] = dict(
@@ -62,7 +65,8 @@ for setting, strategy, gpus in (
                                                       float(proba.sum(axis=1).max())],
             conv_compute={l.compute_dtype for l in convs} == {"float16"},
             conv_variables={l.kernel.dtype for l in convs} == {"float32"},
-            finite=bool(all(np.isfinite(w).all() for w in net.get_weights())))
+            finite=bool(all(np.isfinite(w).all() for w in net.get_weights())),
+            curve=len(history["val_accuracy"]))
 print(json.dumps(report))
 """
 
@@ -94,3 +98,4 @@ def test_recipe_trains_under_mixed_precision_xla_and_two_replicas():
         assert r["output_dtype"] == "float32" and r["proba_dtype"] == "float32", name
         assert abs(r["proba_sums"][0] - 1) < 1e-3 and abs(r["proba_sums"][1] - 1) < 1e-3, name
         assert r["conv_compute"] and r["conv_variables"] and r["finite"], name
+        assert r["curve"] == 2, name  # validation after each of the 2 epochs

@@ -175,11 +175,50 @@ def test_part2_test_scores_match_the_saved_predictions(part2_runs):
 
 def test_part3_runs_on_the_sample_and_its_sentences_agree_with_its_ablation(tmp_path):
     out = tmp_path / "out"
-    nb = _run("03_recipe.ipynb", tmp_path / "nb", dataset="sample", epochs=2, output_dir=str(out))
+    # The quick budget's path at K49's size, in small: the ablation on a subset of the
+    # training images, then the finalists on all of them (the default run on the sample,
+    # with no subset, is what nbval executes).
+    nb = _run(
+        "03_recipe.ipynb",
+        tmp_path / "nb",
+        dataset="sample",
+        epochs=2,
+        ablation_images=3000,
+        final_epochs=1,
+        budget="quick",
+        output_dir=str(out),
+    )
     record = json.loads((out / "recipe_metrics.json").read_text(encoding="utf-8"))
     assert (out / "recipe_model.keras").is_file()
     assert record["dataset"] == "sample" and record["is_synthetic"] is True
-    assert record["epochs"] == 2 and record["width"] == 24
+    assert record["epochs"] == 2 and record["width"] == 24 and record["budget"] == "quick"
+    assert record["ablation_images"] == 3000 and record["training_images"] == 5600
+    assert record["final_epochs"] == 1
+    curves = record["val_accuracy_per_epoch"]
+    assert {len(c) for name, c in curves.items() if not name.startswith("final: ")} == {2}
+    assert {len(c) for name, c in curves.items() if name.startswith("final: ")} == {1}
+    text = _text(nb)
+    # the forecast comes before the first network trains, and names every training
+    forecast = text.index("Forecast for this machine (budget 'quick'): about ")
+    assert forecast < text.index("toy CNN (Adam)             validation balanced accuracy")
+    n_curve = -(-3000 * 3 // 7)  # validation images per epoch, counted at a third each
+    for what in (
+        f"toy CNN, 2 epochs: {2 * (3000 + n_curve / 3):,.0f} images",
+        "4 residual networks, 2 epochs each",
+        "chosen recipe on all images, 1 epoch:",
+        "toy CNN on all images, 1 epoch:",
+    ):
+        assert what in text, what
+    assert "The ablation trains on 3,000 of the 5,600 training images (budget 'quick')" in text
+    chosen = record["chosen"]
+    trained = chosen.replace("+ test-time shifts", "+ label smoothing, EMA")
+    network = f"the network of row {trained!r}" + (
+        " (the shifts are added when it predicts)" if chosen != trained else ""
+    )
+    finalists = "the toy CNN" if trained == "toy CNN (Adam)" else f"{network} and the toy CNN"
+    assert f"Trained {finalists} on all 5,600 training images for 1 epoch: " in text
+    assert record["recipe_training_seconds"] > 0
+    assert (record["final_toy_cnn_training_seconds"] > 0) == (trained != "toy CNN (Adam)")
     ablation = pd.DataFrame(record["ablation"]).T
     assert list(ablation.index) == [
         "toy CNN (Adam)",
@@ -331,7 +370,9 @@ def test_part4_trains_its_own_network_when_part3s_has_no_global_pooling(tmp_path
         "04_inside.ipynb", tmp_path / "nb", dataset="sample", output_dir=str(out), tsne_images=300
     )
     record = _inside_checks(nb, out)
-    assert record["model"] == "a smaller network trained here"
+    assert record["model"] == (
+        "a smaller network trained here, on 5,600 training images (budget 'quick')"
+    )
     assert (
         "Part 3 chose 'toy CNN (Adam)', a network without global average pooling or a "
         "separate softmax layer; this notebook trains its own."

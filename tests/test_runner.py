@@ -18,7 +18,7 @@ from k49tut.runner import NOTEBOOKS, notebooks_dir
 CHECKOUT = Path(__file__).resolve().parent.parent
 
 
-def _run(notebooks, out):
+def _run(notebooks, out, *more):
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     return subprocess.run(
         [
@@ -36,6 +36,7 @@ def _run(notebooks, out):
             str(notebooks),
             "--output-dir",
             str(out),
+            *more,
         ],
         capture_output=True,
         text=True,
@@ -98,6 +99,20 @@ def test_only_declared_parameters_are_passed(tmp_path):
     assert result.returncode == 0, result.stderr
     assert "['dataset']" in result.stdout.splitlines()
     assert result.stderr == ""  # no "Passed unknown parameter"
+
+
+def test_budget_reaches_every_notebook_that_declares_it(tmp_path):
+    src = tmp_path / "nb"
+    for name in ("02_cnn.ipynb", "03_recipe.ipynb"):
+        tiny_notebook(src / name, "print('budget', budget)", parameters='budget = "auto"')
+    tiny_notebook(src / "04_inside.ipynb", "print('no budget here')", parameters="seed = 1")
+    result = _run(src, tmp_path / "out", "--budget", "full")
+    assert result.returncode == 0, result.stderr
+    printed = [line for line in result.stdout.splitlines() if not line.startswith((" ", "["))]
+    assert printed[:3] == ["budget full", "budget full", "no budget here"]
+    refused = _run(src, tmp_path / "out2", "--budget", "huge")
+    assert refused.returncode == 2 and "invalid choice: 'huge'" in refused.stderr
+    assert not (tmp_path / "out2").exists()
 
 
 def test_failing_cell_exits_non_zero_naming_notebook_and_cell(tmp_path):

@@ -19,6 +19,7 @@ import signal
 import sys
 
 from k49tut import __version__, paths
+from k49tut.budget import BUDGETS, default_budget
 from k49tut.errors import K49TutError, StorageError
 from k49tut.files import K49_FILES, file_status
 from k49tut.mirror import shown
@@ -86,6 +87,7 @@ def _run(args: argparse.Namespace) -> int:
         epochs=args.epochs,
         seed=args.seed,
         batch_size=args.batch_size,
+        budget=args.budget,
         source=Path(args.notebooks) if args.notebooks else None,
     )
 
@@ -134,6 +136,13 @@ def parser() -> argparse.ArgumentParser:
     r.add_argument("--epochs", type=int, default=10, help="Part 2's epochs per model (10)")
     r.add_argument("--seed", type=int, default=49)
     r.add_argument("--batch-size", type=int, default=64)
+    r.add_argument(
+        "--budget",
+        default=default_budget(),
+        choices=BUDGETS,
+        help="how much Parts 3-4 train: quick (sized for a CPU: Part 3's ablation on a "
+        "subset), full, or auto (full with a GPU, else quick; default: $K49TUT_BUDGET or auto)",
+    )
     r.add_argument(
         "--output-dir",
         default="outputs",

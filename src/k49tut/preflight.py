@@ -28,8 +28,11 @@ PREVIOUS_RUNS = "previous-runs"
 SEED_RANGE = (0, 2**32 - 1)
 
 
-def check_parameters(dataset: str, epochs: int, seed: int, batch_size: int) -> None:
-    """Raise :class:`ParameterError` for a dataset, epochs, seed or batch size that cannot work."""
+def check_parameters(
+    dataset: str, epochs: int, seed: int, batch_size: int, budget: str = "auto"
+) -> None:
+    """Raise :class:`ParameterError` for parameters of a run that cannot work."""
+    from k49tut.budget import BUDGETS
     from k49tut.data import DATASETS
 
     if dataset not in DATASETS:
@@ -37,6 +40,8 @@ def check_parameters(dataset: str, epochs: int, seed: int, batch_size: int) -> N
     for flag, value in (("--epochs", epochs), ("--batch-size", batch_size)):
         if isinstance(value, bool) or not isinstance(value, int) or value < 1:
             raise ParameterError(f"{flag} must be a whole number of at least 1, not {value!r}.")
+    if budget not in BUDGETS:
+        raise ParameterError(f"Unknown budget {budget!r}; choose one of {', '.join(BUDGETS)}.")
     low, high = SEED_RANGE
     if isinstance(seed, bool) or not isinstance(seed, int) or not low <= seed <= high:
         raise ParameterError(

@@ -35,8 +35,9 @@ from k49tut.paths import notebooks_dir
 #: list is run, shipped in the wheel and copied by ``k49tut notebooks``.
 NOTEBOOKS = ("01_eda.ipynb", "02_cnn.ipynb", "03_recipe.ipynb", "04_inside.ipynb")
 
-#: Options of the run that only one notebook takes (Part 3 picks its own schedule, and
-#: Part 4's ``epochs`` is only for the network it trains when Part 3's is missing).
+#: Options of the run that only one notebook takes (Part 3 sizes its schedule by the
+#: budget, and Part 4's ``epochs`` is only for the network it trains when Part 3's is
+#: missing). ``budget`` goes to every notebook that declares it.
 ONLY_FOR = {"epochs": "02_cnn.ipynb", "batch_size": "02_cnn.ipynb"}
 
 #: Modules ``k49tut run`` needs beyond the library: the ``notebooks`` extra.
@@ -212,12 +213,13 @@ def run_all(
     seed: int = 49,
     batch_size: int = 64,
     source: Path | None = None,
+    budget: str = "auto",
 ) -> int:
     """Execute the tutorial's notebooks into ``output_dir``; returns the exit status.
 
-    ``epochs`` and ``batch_size`` are Part 2's; Part 3 picks its own schedule; Part 4 reads
-    Part 3's model from ``output_dir``. The notebooks run with ``output_dir`` as their
-    working directory.
+    ``epochs`` and ``batch_size`` are Part 2's; Part 3 sizes its work by ``budget``
+    (see :mod:`k49tut.budget`); Part 4 reads Part 3's model from ``output_dir``. The
+    notebooks run with ``output_dir`` as their working directory.
     """
     from k49tut import preflight
 
@@ -239,7 +241,7 @@ def run_all(
         papermill_log.addFilter(_NoKernelDiedLine())
     source = Path(source) if source is not None else notebooks_dir()
     names = _notebooks_in(source)
-    preflight.check_parameters(dataset, epochs, seed, batch_size)
+    preflight.check_parameters(dataset, epochs, seed, batch_size, budget)
     data_dir = preflight.absolute_data_dir(data_dir)
     out = preflight.output_dir(output_dir, source)
     earlier = preflight.set_aside_earlier(out, [Path(name).stem for name in NOTEBOOKS])
@@ -251,6 +253,7 @@ def run_all(
         "epochs": epochs,
         "seed": seed,
         "batch_size": batch_size,
+        "budget": budget,
         "output_dir": str(out),
     }
     with tempfile.TemporaryDirectory(prefix="k49tut-kernel-") as sockets:
