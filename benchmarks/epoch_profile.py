@@ -25,7 +25,7 @@ ways, from a bare training step up to the notebook's whole call:
 Every timing is one steady epoch of ``--images`` training images (the first call of each
 variant traces its functions and is not timed; its set-up seconds are printed). The
 variants alternate over ``--rounds`` rounds (see rounds.py), each printed beside the
-reference workload's speed; the summary gives each variant's median images/s and its
+reference workloads' speeds; the summary gives each variant's median images/s and its
 ratio to the bare step: the median of the per-round ratios, with their range.
 """
 
@@ -56,14 +56,18 @@ except ImportError:  # run as a script from benchmarks/
     from rounds import alternate, ratio_summary
 
 
-class EpochTimer(keras.callbacks.Callback):
-    """Seconds of the last epoch, validation included (Keras validates before on_epoch_end)."""
+class EpochTimes(keras.callbacks.Callback):
+    """Wall seconds of each epoch of a ``fit`` call, validation included (Keras validates
+    before ``on_epoch_end``)."""
+
+    def on_train_begin(self, logs=None):
+        self.seconds = []
 
     def on_epoch_begin(self, epoch, logs=None):
         self.start = time.perf_counter()
 
     def on_epoch_end(self, epoch, logs=None):
-        self.seconds = time.perf_counter() - self.start
+        self.seconds.append(time.perf_counter() - self.start)
 
 
 def bare_step(model, loss_fn, x, y, batch_size, n_images):
@@ -95,7 +99,7 @@ def bare_step(model, loss_fn, x, y, batch_size, n_images):
 def fit_epoch(model, compile_args, x, y, batch_size, validation=None, setup_log=None):
     """A callable timing one steady ``fit`` epoch of ``model``; returns training images/s."""
     model.compile(**compile_args)
-    timer = EpochTimer()
+    timer = EpochTimes()
     kwargs = dict(epochs=1, batch_size=batch_size, verbose=0, callbacks=[timer])
     if validation is not None:
         kwargs.update(validation_data=validation, validation_batch_size=1024)
@@ -106,8 +110,8 @@ def fit_epoch(model, compile_args, x, y, batch_size, validation=None, setup_log=
     def run() -> float:
         model.fit(x, y, **kwargs)
         if setup_log is not None and not setup_log:
-            setup_log.append(first - timer.seconds)  # the first call less a steady epoch
-        return len(x) / timer.seconds
+            setup_log.append(first - timer.seconds[-1])  # the first call less a steady epoch
+        return len(x) / timer.seconds[-1]
 
     return run
 

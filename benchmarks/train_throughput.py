@@ -41,11 +41,11 @@ import numpy as np  # noqa: E402
 from k49tut import data  # noqa: E402
 
 try:
-    from benchmarks.epoch_profile import bare_step
+    from benchmarks.epoch_profile import EpochTimes, bare_step
     from benchmarks.from_notebooks import definitions
     from benchmarks.rounds import alternate, ratio_summary
 except ImportError:  # run as a script from benchmarks/
-    from epoch_profile import bare_step
+    from epoch_profile import EpochTimes, bare_step
     from from_notebooks import definitions
     from rounds import alternate, ratio_summary
 
@@ -54,22 +54,9 @@ toy_cnn = definitions("02_cnn.ipynb", {"toy_cnn"})["toy_cnn"]
 SET_UP: dict[str, list[float]] = {"seed": [], "notebook": []}
 
 
-class EpochTimes(keras.callbacks.Callback):
-    """Wall seconds of each epoch, validation included (Keras validates before on_epoch_end)."""
-
-    def on_train_begin(self, logs=None):
-        self.seconds = []
-
-    def on_epoch_begin(self, epoch, logs=None):
-        self.start = time.perf_counter()
-
-    def on_epoch_end(self, epoch, logs=None):
-        self.seconds.append(time.perf_counter() - self.start)
-
-
 def steady_speed(name: str, n_train: int, times: EpochTimes, whole: float) -> float:
     """Training images/s of the second epoch; records the first epoch's extra cost."""
-    first, steady = times.seconds
+    steady = times.seconds[1]
     SET_UP[name].append(whole - 2 * steady)
     return n_train / steady
 
