@@ -78,9 +78,14 @@ def training_speed(model: Any, x: Any, y: Any, batch_size: int, min_seconds: flo
 
 
 def _duration(seconds: float) -> str:
-    """'40 seconds', '3.3 minutes', '1.5 hours'."""
+    """'1 second', '40 seconds', '3.3 minutes', '1.5 hours'.
+
+    >>> _duration(0.7), _duration(40.2), _duration(200), _duration(5400)
+    ('1 second', '40 seconds', '3.3 minutes', '1.5 hours')
+    """
     if seconds < 90:
-        return f"{seconds:.0f} seconds"
+        whole = max(1, round(seconds))
+        return f"{whole} second{'s' if whole != 1 else ''}"
     if seconds < 90 * 60:
         return f"{seconds / 60:.1f} minutes"
     return f"{seconds / 3600:.1f} hours"
