@@ -188,22 +188,45 @@ def test_convolution_and_pooling_pictures():
     assert pooled == ["6", "2", "3", "9"]
 
 
-def test_recipe_figures_draw_their_data():
-    table = pd.DataFrame(
-        {
-            "val balanced": [0.90, 0.95],
-            "low": [0.88, 0.93],
-            "high": [0.92, 0.97],
-            "seconds": [10.0, 40.0],
-        },
+def test_seed_scores_draw_every_run_and_the_means():
+    scores = pd.DataFrame(
+        [[0.90, 0.92, 0.94], [0.95, 0.96, 0.91]],
         index=["toy CNN", "+ deeper"],
+        columns=[49, 50, 51],
     )
-    fig = plots.recipe.ablation(table, "somewhere", baseline=0.90)
+    fig = plots.seed_scores(scores, "Rows", "somewhere", seconds=pd.Series([10.0, 40.0]))
     ax = fig.axes[0]
-    assert [round(p.get_width(), 6) for p in ax.patches] == [0.95, 0.90]  # first row on top
-    assert [t.get_text() for t in ax.get_yticklabels()] == ["+ deeper", "toy CNN"]
-    assert [t.get_text() for t in ax.texts] == ["0.950  (40 s)", "0.900  (10 s)"]
-    assert "somewhere" in fig._suptitle.get_text()
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["toy CNN", "+ deeper"]  # first on top
+    dots = [c.get_offsets() for c in ax.collections]
+    assert [list(np.round(d[:, 0], 2)) for d in dots[:3]] == [
+        [0.90, 0.95],
+        [0.92, 0.96],
+        [0.94, 0.91],
+    ]
+    assert list(np.round(dots[3][:, 0], 4)) == [0.92, 0.94]  # the means
+    assert [t.get_text() for t in ax.texts] == [
+        "mean 0.9200  (10 s per run)",
+        "mean 0.9400  (40 s per run)",
+    ]
+    low, high = ax.get_xlim()
+    assert 0.85 < low < 0.90 and 0.96 < high <= 1.0 and "axis cut" in ax.get_xlabel()
+    title = fig._suptitle.get_text()
+    assert "Rows (3 seeds)" in title and "somewhere" in title
+    fig = plots.curves_by_row({"a": [[0.5, 0.8, 0.9], [0.6, 0.7, 0.95]], "b": [[0.2, 0.4, 0.6]]})
+    ax = fig.axes[0]
+    means = [line for line in ax.get_lines() if line.get_linewidth() > 2]
+    assert [list(np.round(m.get_ydata(), 3)) for m in means] == [
+        [0.55, 0.75, 0.925],
+        [0.2, 0.4, 0.6],
+    ]
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == [
+        "a (mean of 2)",
+        "b (mean of 1)",
+    ]
+    assert ax.get_ylim()[1] == 1.0
+
+
+def test_recipe_figures_draw_their_data():
     originals = np.zeros((2, 28, 28))
     variants = np.ones((2, 3, 28, 28))
     fig = plots.recipe.augmented(originals, variants, CHARS, [0, 27])

@@ -140,8 +140,9 @@ def parser() -> argparse.ArgumentParser:
         "--budget",
         default=default_budget(),
         choices=BUDGETS,
-        help="how much Parts 3-4 train: quick (sized for a CPU: Part 3's ablation on a "
-        "subset), full, or auto (full with a GPU, else quick; default: $K49TUT_BUDGET or auto)",
+        help="how much Parts 2-4 train: quick (sized for a CPU: seeded comparisons and "
+        "Part 3's ablation on subsets), full, or auto (full with a GPU, else quick; "
+        "default: $K49TUT_BUDGET or auto)",
     )
     r.add_argument(
         "--output-dir",

@@ -35,7 +35,7 @@ from k49tut.paths import notebooks_dir
 #: list is run, shipped in the wheel and copied by ``k49tut notebooks``.
 NOTEBOOKS = ("01_eda.ipynb", "02_cnn.ipynb", "03_recipe.ipynb", "04_inside.ipynb")
 
-#: Options of the run that only one notebook takes (Part 3 sizes its schedule by the
+#: Options of the run that only one notebook takes (Parts 2-4 size their work by the
 #: budget, and Part 4's ``epochs`` is only for the network it trains when Part 3's is
 #: missing). ``budget`` goes to every notebook that declares it.
 ONLY_FOR = {"epochs": "02_cnn.ipynb", "batch_size": "02_cnn.ipynb"}

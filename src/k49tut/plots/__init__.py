@@ -3,7 +3,8 @@
 - :mod:`k49tut.plots.data`: the data (Part 1), titled with the dataset's description.
 - :mod:`k49tut.plots.concepts`: small illustrations of how a CNN works (Part 2).
 - :mod:`k49tut.plots.results`: training curves and evaluation (Part 2).
-- :mod:`k49tut.plots.recipe`: augmented images, schedules and the ablation (Part 3).
+- :mod:`k49tut.plots.recipe`: augmented images and schedules (Part 3).
+- :mod:`k49tut.plots.seeds`: comparisons trained with several seeds (Parts 2 and 3).
 - :mod:`k49tut.plots.inside`: kernels, feature maps, attributions, calibration, doubtful
   labels (Part 4).
 
@@ -35,6 +36,7 @@ from k49tut.plots.results import (
     place_labels,
     precision_recall,
 )
+from k49tut.plots.seeds import curves_by_row, seed_scores
 
 __all__ = [
     "ACCENT",
@@ -46,6 +48,7 @@ __all__ = [
     "compare_scores",
     "confusion_matrix",
     "confusions",
+    "curves_by_row",
     "convolution",
     "embedding",
     "examples_grid",
@@ -60,5 +63,6 @@ __all__ = [
     "place_labels",
     "plural",
     "precision_recall",
+    "seed_scores",
     "strip",
 ]

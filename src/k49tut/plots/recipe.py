@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import matplotlib.pyplot as plt
 import numpy as np
-import pandas as pd
 from matplotlib.figure import Figure
 
 from k49tut.plots.data import _titled
@@ -50,34 +49,3 @@ def learning_rate(steps, values, title: str = "Learning-rate schedule") -> Figur
     ax.grid(alpha=0.3)
     ax.set_title(title, fontsize=12)
     return fig
-
-
-def ablation(table: pd.DataFrame, source: str = "", baseline: float | None = None) -> Figure:
-    """Horizontal bars of validation balanced accuracy per recipe step, with 95% intervals.
-
-    ``table`` has columns ``val balanced``, ``low``, ``high`` (interval bounds) and
-    ``seconds``, one row per step, first step on top.
-    """
-    ordered = table.iloc[::-1]
-    y = np.arange(len(ordered))
-    fig, ax = plt.subplots(figsize=(9, 0.55 * len(table) + 1.6), layout="constrained")
-    err = np.vstack(
-        [ordered["val balanced"] - ordered["low"], ordered["high"] - ordered["val balanced"]]
-    )
-    bars = ax.barh(y, ordered["val balanced"], xerr=err, color="tab:green", capsize=3)
-    ax.bar_label(
-        bars,
-        labels=[
-            f"{v:.3f}  ({s:.0f} s)" for v, s in zip(ordered["val balanced"], ordered["seconds"])
-        ],
-        padding=8,
-        fontsize=10,
-    )
-    ax.set_yticks(y, ordered.index, fontsize=11)
-    low = float(ordered["low"].min())
-    ax.set_xlim(max(0.0, low - 0.05), 1.06)
-    if baseline is not None:
-        ax.axvline(baseline, color="0.4", ls=":", label="toy CNN")
-        ax.legend(loc="lower right", fontsize=9)
-    ax.set_xlabel("validation balanced accuracy (bars: 95% bootstrap interval)")
-    return _titled(fig, "One ingredient at a time (training time in parentheses)", source)

@@ -1,0 +1,120 @@
+"""Figures for comparisons trained with several seeds (Parts 2 and 3).
+
+A network trained once is one draw: these figures show every draw, so a reader sees how
+far the runs of one model spread before comparing two models.
+
+>>> import pandas as pd
+>>> from k49tut.plots.seeds import seed_scores
+>>> scores = pd.DataFrame([[0.90, 0.92, 0.91], [0.95, 0.94, 0.96]],
+...                       index=["plain", "+ dropout"], columns=[1, 2, 3])
+>>> fig = seed_scores(scores, title="Two models, three seeds")
+>>> [t.get_text() for t in fig.axes[0].get_yticklabels()]
+['plain', '+ dropout']
+"""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+
+from k49tut.plots.data import _titled, plural
+
+MARKERS = "osD^v<>ph*"
+
+
+def seed_scores(
+    scores: pd.DataFrame,
+    title: str = "Validation scores, one dot per training seed",
+    source: str = "",
+    seconds: pd.Series | None = None,
+    xlabel: str = "validation balanced accuracy",
+) -> Figure:
+    """One row per model (first on top), one dot per seed; a bar marks each row's mean.
+
+    ``scores`` has one row per model and one column per seed. Dots of the same seed share
+    a marker and are joined from row to row, so paired runs can be followed down the
+    figure. The mean is printed at the right, with the training time per run when
+    ``seconds`` (seconds per run, indexed like ``scores``) is given. The score axis is cut
+    to the range of the dots, and its label says so.
+    """
+    n_rows, n_seeds = scores.shape
+    y = np.arange(n_rows)[::-1]  # first row on top
+    fig, ax = plt.subplots(figsize=(9, 0.5 * n_rows + 1.9), layout="constrained")
+    values = scores.to_numpy(float)
+    for k, seed in enumerate(scores.columns):
+        ax.plot(values[:, k], y, color="0.75", lw=0.8, zorder=1)
+        ax.scatter(
+            values[:, k],
+            y,
+            marker=MARKERS[k % len(MARKERS)],
+            s=36,
+            zorder=2,
+            color=plt.cm.tab10(k % 10),
+            label=f"seed {seed}",
+        )
+    means = values.mean(axis=1)
+    ax.scatter(means, y, marker="|", s=500, color="black", zorder=3, label="mean")
+    low, high = np.nanmin(values), np.nanmax(values)
+    pad = max(0.01, 0.08 * (high - low))
+    ax.set_xlim(low - pad, min(1.0, high + pad))
+    ax.set_yticks(y, scores.index, fontsize=11)
+    ax.set_ylim(-0.6, n_rows - 0.4)
+    for row, mean in zip(y, means):
+        text = f"mean {mean:.4f}"
+        if seconds is not None:
+            text += f"  ({seconds.iloc[n_rows - 1 - row]:.0f} s per run)"
+        ax.annotate(
+            text,
+            (1.0, row),
+            xycoords=("axes fraction", "data"),
+            xytext=(8, 0),
+            textcoords="offset points",
+            va="center",
+            fontsize=10,
+        )
+    ax.set_xlabel(f"{xlabel} (axis cut to the range of the runs)")
+    ax.grid(axis="x", alpha=0.3)
+    ax.legend(
+        loc="upper center",
+        bbox_to_anchor=(0.5, -0.28),
+        ncol=n_seeds + 1,
+        fontsize=9,
+        frameon=False,
+    )
+    return _titled(fig, f"{title} ({plural(n_seeds, 'seed')})", source)
+
+
+def curves_by_row(
+    curves: dict[str, list[list[float]]],
+    title: str = "Validation accuracy after each epoch",
+    source: str = "",
+    ylabel: str = "validation accuracy",
+) -> Figure:
+    """One colour per row of a comparison: a thick line for the mean over seeds, thin
+    lines for each seed's run. ``curves`` maps a row's name to one list per seed."""
+    fig, ax = plt.subplots(figsize=(9, 4.6), layout="constrained")
+    lowest = 1.0
+    for k, (name, runs) in enumerate(curves.items()):
+        runs = np.asarray(runs, float)
+        epochs = np.arange(1, runs.shape[1] + 1)
+        colour = plt.cm.tab10(k % 10)
+        for run in runs:
+            ax.plot(epochs, run, color=colour, lw=0.7, alpha=0.45)
+        ax.plot(
+            epochs,
+            runs.mean(axis=0),
+            color=colour,
+            lw=2.2,
+            marker="o",
+            ms=3,
+            label=f"{name} (mean of {len(runs)})",
+        )
+        lowest = min(lowest, float(np.percentile(runs[:, -(runs.shape[1] // 2 + 1) :], 0)))
+    ax.set_ylim(max(0.0, lowest - 0.1), 1.0)
+    ax.set_xlabel("epoch")
+    ax.set_ylabel(f"{ylabel} (axis cut)" if lowest - 0.1 > 0 else ylabel)
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=9, loc="lower right")
+    return _titled(fig, title, source)
