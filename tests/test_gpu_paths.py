@@ -29,7 +29,7 @@ from keras import layers
 
 warnings.filterwarnings("error", message=".*jit_compile.*")  # a silent fallback fails the test
 wanted = {"residual_block", "resnet", "augmentation", "toy_cnn", "build", "train", "schedule",
-          "shifted_predictions", "steps_table"}
+          "shifted_predictions", "shift", "steps_table", "speed_options"}
 nodes = []
 for cell in nbformat.read(sys.argv[1], 4).cells:
     if cell.cell_type == "code":

@@ -362,6 +362,20 @@ def _inside_checks(nb, out: Path) -> dict:
     assert _printed(nb, "Fitted temperature").startswith(
         f"Fitted temperature T = {record['temperature']:.3f}"
     )
+    # why T is above or below 1: this run's own evidence, before scaling
+    why = _printed(nb, "Before scaling, on the validation images:")
+    claimed, achieved = record["validation_mean_confidence"], record["validation_accuracy"]
+    assert f"mean confidence {claimed:.3f}, accuracy {achieved:.3f}" in why
+    assert ("claimed less" in why) == (claimed < achieved)
+    assert ("T is below 1" in why) == (record["temperature"] < 1)
+    # galleries show the probabilities that are better calibrated on their split
+    scaled = f"scaled, T = {record['temperature']:.2f}"
+    shown = record["probabilities_shown"]
+    assert shown["test"] == (
+        scaled if ece.endswith("helped on the test images.") else "as trained"
+    )
+    better_on_val = record["ece_validation_after"] < record["ece_validation_before"]
+    assert shown["validation"] == (scaled if better_on_val else "as trained")
     completeness = _printed(nb, "Integrated gradients check")
     assert float(completeness.split("within ")[1].split(" ")[0]) < 0.05, completeness
     stderr = [

@@ -154,15 +154,28 @@ def test_spread_keeps_free_points_and_separates_crowded_ones():
     assert np.abs(at[:5] - 0.5).max() <= 0.1 + 1e-9  # each moved at most one ring
 
 
-def test_embedding_writes_every_present_character_without_overlap(ds):
-    fig = plots.embedding(ds, n=120, seed=0)
+def test_embedding_writes_every_present_character_in_its_colour_without_overlap(ds):
+    from sklearn.manifold import TSNE
+
+    idx = np.random.default_rng(0).choice(len(ds.x_train), 120, replace=False)
+    pixels = ds.x_train[idx].reshape(120, -1) / 255.0
+    xy = TSNE(n_components=2, init="pca", perplexity=30, random_state=0).fit_transform(pixels)
+    labels = ds.y_train[idx]
+    fig = plots.embedding(xy, labels, ds.chars, "120 training images", ds.description)
     ax = fig.axes[0]
     written = [t.get_text() for t in ax.texts]
-    assert sorted(written) == sorted({CHARS[c] for c in np.unique(ds.y_test)})
+    assert sorted(written) == sorted({CHARS[c] for c in np.unique(labels)})
+    colours = plots.data.class_colours(49)
+    assert len({tuple(c) for c in colours}) == 49  # 49 different colours
+    dots = ax.collections[0].get_facecolors()
+    for text in ax.texts:  # each label in the colour of its character's dots
+        label = CHARS.index(text.get_text())
+        assert np.allclose(text.get_color()[:3], colours[label][:3])
+        assert np.allclose(dots[labels == label][0][:3], colours[label][:3])
     fig.canvas.draw()
     # The characters' own boxes: an annotation's extent also covers its leader line, which
     # may pass beside another label (t-SNE's layout differs slightly between CPUs).
     boxes = [Text.get_window_extent(t) for t in ax.texts]
     overlaps = [(a, b) for i, a in enumerate(boxes) for b in boxes[i + 1 :] if a.overlaps(b)]
     assert overlaps == []
-    assert fig._suptitle.get_text().startswith("t-SNE map of 120 test images")
+    assert fig._suptitle.get_text().startswith("t-SNE map of 120 training images")

@@ -150,3 +150,55 @@ def save(
         )
         _atomic_write(written["metrics"], lambda p: p.write_text(text, encoding="utf-8"))
     return written
+
+
+def load_recipe_network(output_dir, dataset: str, seed: int):
+    """Part 3's saved network, if Part 4 may examine it: ``(model, what)``.
+
+    ``model`` is the network from ``recipe_model.keras`` when ``recipe_metrics.json`` says
+    it was trained on ``dataset`` with ``seed`` (the seed fixes which images were held
+    out, and Part 4 needs images the network never trained on) and it ends in global
+    average pooling and a separate softmax layer (which Grad-CAM and the maps use). A
+    network trained in mixed precision comes back as a float32 copy with the same
+    weights, since float16 gradients can underflow. Otherwise ``model`` is None and
+    ``what`` says why.
+
+    >>> import tempfile
+    >>> load_recipe_network(tempfile.mkdtemp(), "sample", 49)[1].startswith("No part 3 model")
+    True
+    """
+    out = Path(output_dir)
+    saved, record = out / f"recipe_{FILE_NAMES['model']}", out / f"recipe_{FILE_NAMES['metrics']}"
+    if not saved.is_file():
+        return None, f"No part 3 model in {output_dir}"
+    recipe = json.loads(record.read_text(encoding="utf-8")) if record.is_file() else {}
+    if (recipe.get("dataset"), recipe.get("seed")) != (dataset, seed):
+        return None, (
+            f"Part 3's model in {output_dir} was trained on {recipe.get('dataset')!r} with "
+            f"seed {recipe.get('seed')}, not {dataset!r} with seed {seed}"
+        )
+    import keras
+    from keras import layers
+
+    model = keras.models.load_model(saved, compile=False)  # for predictions only
+    if not (
+        any(isinstance(layer, layers.GlobalAveragePooling2D) for layer in model.layers)
+        and isinstance(model.layers[-1], layers.Activation)
+    ):
+        return None, (
+            f"Part 3 chose {recipe['chosen']!r}, a network without global average pooling "
+            "or a separate softmax layer"
+        )
+    if any(layer.compute_dtype == "float16" for layer in model.layers):
+        copy = keras.models.clone_model(
+            model,
+            clone_function=lambda layer: layer.__class__.from_config(
+                {**layer.get_config(), "dtype": "float32"}
+            ),
+        )
+        copy.set_weights(model.get_weights())
+        model = copy
+    what = f"part 3's chosen recipe ({recipe['chosen']})"
+    if recipe["chosen"] == "+ test-time shifts":
+        what += ", without the shifts"
+    return model, what

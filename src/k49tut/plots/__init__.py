@@ -27,7 +27,6 @@ from k49tut.plots.data import (
 )
 from k49tut.plots.results import (
     class_errors,
-    compare_scores,
     confusion_matrix,
     confusions,
     gallery,
@@ -45,7 +44,6 @@ __all__ = [
     "recipe",
     "class_distribution",
     "class_errors",
-    "compare_scores",
     "confusion_matrix",
     "confusions",
     "curves_by_row",

@@ -1,7 +1,12 @@
 """Small pictures of the ideas behind a CNN: activations, convolution, max pooling.
 
+The notebook computes the feature maps and the pooled grid (in visible NumPy); these
+functions only draw them.
+
+>>> import numpy as np
 >>> from k49tut.plots.concepts import max_pooling
->>> fig = max_pooling()
+>>> grid = np.arange(16.0).reshape(4, 4)
+>>> fig = max_pooling(grid, np.array([[5.0, 7.0], [13.0, 15.0]]))
 >>> fig.axes[1].get_title()
 'after 2x2 max pooling'
 """
@@ -11,7 +16,6 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.figure import Figure
-from scipy.signal import correlate2d
 
 #: Two hand-made 3x3 kernels: they respond to vertical and to horizontal strokes.
 EDGE_KERNELS = {
@@ -48,40 +52,40 @@ def _show_matrix(ax, values, fmt="{:.0f}", cmap="coolwarm"):
     ax.set_yticks([])
 
 
-def convolution(image: np.ndarray, kernels: dict | None = None) -> Figure:
-    """An image, each 3x3 kernel, and the feature map the kernel produces (after ReLU)."""
-    kernels = EDGE_KERNELS if kernels is None else kernels
-    img = image.astype(float) / 255
+def convolution(image: np.ndarray, kernels: dict, feature_maps: dict) -> Figure:
+    """For each kernel: the image, the 3x3 kernel, and its feature map after ReLU.
+
+    ``image`` is one 28x28 image; ``kernels`` and ``feature_maps`` map the same names to a
+    kernel and to the feature map computed with it (ReLU already applied).
+    """
     fig, axes = plt.subplots(
         len(kernels), 3, figsize=(8, 2.8 * len(kernels)), layout="constrained", squeeze=False
     )
     for row, (name, kernel) in zip(axes, kernels.items()):
-        row[0].imshow(img, cmap="gray")
-        row[0].set_title("input 28x28")
+        feature = feature_maps[name]
+        row[0].imshow(image, cmap="gray")
+        row[0].set_title(f"input {image.shape[0]}x{image.shape[1]}")
         _show_matrix(row[1], kernel)
         row[1].set_title(f"3x3 kernel: {name}")
-        feature = np.maximum(correlate2d(img, kernel, mode="valid"), 0)
         row[2].imshow(feature, cmap="magma")
-        row[2].set_title(f"feature map {feature.shape[0]}x{feature.shape[1]}")
+        row[2].set_title(f"feature map {feature.shape[0]}x{feature.shape[1]}, after ReLU")
         for ax in (row[0], row[2]):
             ax.axis("off")
-    fig.suptitle("A convolution slides a kernel over the image")
+    fig.suptitle("A convolution slides a kernel over the image; ReLU keeps the positive sums")
     return fig
 
 
-def max_pooling(values: np.ndarray | None = None) -> Figure:
-    """A 4x4 grid and the 2x2 grid that keeps each 2x2 block's largest value."""
-    if values is None:
-        values = np.array([[1, 3, 2, 0], [5, 6, 1, 2], [0, 2, 9, 4], [3, 1, 7, 8]], float)
-    pooled = values.reshape(values.shape[0] // 2, 2, values.shape[1] // 2, 2).max(axis=(1, 3))
+def max_pooling(values: np.ndarray, pooled: np.ndarray) -> Figure:
+    """A grid (4x4 in the notebook) beside its 2x2 max pooling, both with their numbers."""
     fig, axes = plt.subplots(
         1, 2, figsize=(6.5, 3.2), layout="constrained", gridspec_kw={"width_ratios": [2, 1]}
     )
     _show_matrix(axes[0], values, cmap="Blues")
-    for k in (1.5,):
+    for k in np.arange(1.5, values.shape[0] - 1, 2):
         axes[0].axhline(k, color="k", lw=2)
+    for k in np.arange(1.5, values.shape[1] - 1, 2):
         axes[0].axvline(k, color="k", lw=2)
-    axes[0].set_title("input 4x4")
+    axes[0].set_title(f"input {values.shape[0]}x{values.shape[1]}")
     _show_matrix(axes[1], pooled, cmap="Blues")
     axes[1].set_title("after 2x2 max pooling")
     return fig

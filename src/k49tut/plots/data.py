@@ -125,7 +125,7 @@ def pixel_histogram(ds) -> Figure:
         zero.bar_label(zero.bar(i, share[0], color=f"C{i}"), [f"{share[0]:.1%}"])
         ink.step(np.arange(1, 256), share[1:], where="mid", color=f"C{i}", label=split)
     zero.set_xticks([0, 1], ["train", "test"])
-    zero.set(ylim=(0, 1.1), ylabel="share of pixels")
+    zero.set(ylim=(0, 1), ylabel="share of pixels")
     zero.set_title("value 0 (background)", fontsize=10)
     ink.set(
         yscale="log",
@@ -197,21 +197,25 @@ def spread(points: np.ndarray, size: float) -> np.ndarray:
     return placed
 
 
+def class_colours(n: int = 49) -> np.ndarray:
+    """``n`` distinct, fairly dark colours (RGBA), one per class: tab20, tab20b, tab20c and Dark2,
+    their lightest shades left out, so that a label written in its class's colour stays
+    readable on white."""
+    palette = np.vstack(
+        [plt.get_cmap(name).colors for name in ("tab20", "tab20b", "tab20c", "Dark2")]
+    )
+    palette = palette[palette[:, :3].mean(axis=1) < 0.75]
+    return np.c_[palette[np.arange(n) % len(palette)], np.ones(n)]
+
+
 def draw_map(
     ax, xy: np.ndarray, labels: np.ndarray, chars, fontsize: int = 14, label_size: float = 0.04
 ) -> None:
-    """Scatter 2-D points coloured by class, each character written near its cluster's
-    centre (where labels would collide, one moves aside, with a line to its centre)."""
-    ax.scatter(
-        xy[:, 0],
-        xy[:, 1],
-        c=labels,
-        cmap="nipy_spectral",
-        s=4,
-        alpha=0.5,
-        vmin=0,
-        vmax=len(chars) - 1,
-    )
+    """Scatter 2-D points coloured by class, each character written in its class's colour
+    near its cluster's centre (where labels would collide, one moves aside, with a line to
+    its centre)."""
+    colours = class_colours(len(chars))
+    ax.scatter(xy[:, 0], xy[:, 1], c=colours[labels], s=4, alpha=0.5)
     lo, hi = xy.min(axis=0), xy.max(axis=0)
     lo, hi = lo - (hi - lo) * 0.03, hi + (hi - lo) * 0.03
     ax.set(xlim=(lo[0], hi[0]), ylim=(lo[1], hi[1]), xticks=[], yticks=[])
@@ -225,6 +229,8 @@ def draw_map(
             xytext=pos,
             textcoords="axes fraction",
             fontsize=fontsize,
+            color=colours[label],
+            fontweight="bold",
             ha="center",
             va="center",
             bbox={"boxstyle": "round,pad=0.1", "fc": "white", "alpha": 0.8, "lw": 0},
@@ -232,20 +238,9 @@ def draw_map(
         )
 
 
-def embedding(ds, n: int = 2_000, seed: int = 0) -> Figure:
-    """A t-SNE map of ``n`` test images; each character is written near its cluster's
-    centre (where labels would collide, one moves aside, with a line to its centre)."""
-    from sklearn.decomposition import PCA
-    from sklearn.manifold import TSNE
-
-    rng = np.random.default_rng(seed)
-    idx = rng.choice(len(ds.x_test), size=min(n, len(ds.x_test)), replace=False)
-    flat = ds.x_test[idx].reshape(len(idx), -1).astype(np.float32) / 255.0
-    reduced = PCA(n_components=min(50, len(idx) - 1), random_state=seed).fit_transform(flat)
-    xy = TSNE(
-        n_components=2, init="pca", random_state=seed, perplexity=min(30.0, (len(idx) - 1) / 3)
-    ).fit_transform(reduced)
-    labels = ds.y_test[idx]
+def embedding(xy: np.ndarray, labels: np.ndarray, chars, what: str, source: str = "") -> Figure:
+    """A 2-D map (t-SNE coordinates ``xy``) of the images described by ``what``, one colour
+    per character, each character written near its cluster's centre."""
     fig, ax = plt.subplots(figsize=(9, 9), layout="constrained")
-    draw_map(ax, xy, labels, ds.chars)
-    return _titled(fig, f"t-SNE map of {plural(len(idx), 'test image')}", ds.description)
+    draw_map(ax, xy, labels, chars)
+    return _titled(fig, f"t-SNE map of {what}", source)

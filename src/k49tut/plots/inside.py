@@ -125,46 +125,44 @@ def maps(coordinates: dict, labels: np.ndarray, chars, source: str = "") -> Figu
     return _titled(fig, f"t-SNE maps of the same {plural(len(labels), 'test image')}", source)
 
 
-def reliability(panels: dict, source: str = "") -> Figure:
-    """Reliability diagrams: accuracy against confidence per confidence bin, two per row.
+def reliability(panels: dict, source: str = "", bins: int = 15) -> Figure:
+    """Reliability diagrams: accuracy against confidence per confidence bin, two per row,
+    each above a bar chart of how many images its bins hold (log scale).
 
     ``panels``: name -> (table, ECE), the table with ``confidence``, ``accuracy`` and
-    ``count`` per bin. Points below the diagonal mean overconfidence; bigger points hold
-    more images.
+    ``count`` per bin, indexed by bin number (0 to ``bins - 1``, equal widths). Points
+    below the diagonal mean overconfidence.
     """
     cols = min(len(panels), 2)
     rows = int(np.ceil(len(panels) / cols))
-    fig, axes = plt.subplots(
-        rows,
-        cols,
-        figsize=(4.6 * cols, 4.3 * rows),
-        layout="constrained",
-        squeeze=False,
-        sharex=True,
-        sharey=True,
-    )
-    for ax in axes.flat[len(panels) :]:
-        ax.axis("off")
-    for ax, (name, (table, ece)) in zip(axes.flat, panels.items()):
-        ax.plot([0, 1], [0, 1], color="0.5", lw=1, ls="--", label="perfectly calibrated")
-        ax.plot(table["confidence"], table["accuracy"], "-", color="tab:blue", lw=1)
-        ax.scatter(
+    fig = plt.figure(figsize=(4.8 * cols, 5.6 * rows), layout="constrained")
+    subfigs = fig.subfigures(rows, cols, squeeze=False).ravel()
+    for sub in subfigs[len(panels) :]:
+        sub.subplots().axis("off")
+    for sub, (name, (table, ece)) in zip(subfigs, panels.items()):
+        top, bottom = sub.subplots(2, 1, sharex=True, height_ratios=[3, 1])
+        top.plot([0, 1], [0, 1], color="0.5", lw=1, ls="--", label="perfectly calibrated")
+        top.plot(
             table["confidence"],
             table["accuracy"],
+            "-o",
             color="tab:blue",
-            zorder=3,
-            s=12 + 400 * np.sqrt(table["count"] / table["count"].sum()),
-            label="this model (bigger: more images)",
+            lw=1,
+            ms=4,
+            clip_on=False,
+            label="this model, one dot per bin",
         )
-        ax.set(xlim=(0, 1.03), ylim=(-0.02, 1.04))
-        ax.set_title(f"{name}: ECE {ece:.3f}", fontsize=11)
-        ax.grid(alpha=0.3)
-    for ax in axes[-1]:
-        ax.set_xlabel("confidence (top probability)")
-    for ax in axes[:, 0]:
-        ax.set_ylabel("accuracy")
-    handles, labels = axes[0, 0].get_legend_handles_labels()
-    fig.legend(handles, labels, loc="outside lower center", ncols=2, fontsize=9, markerscale=0.4)
+        top.set(xlim=(0, 1), ylim=(0, 1), ylabel="accuracy")
+        top.set_title(f"{name}: ECE {ece:.3f}", fontsize=11)
+        top.grid(alpha=0.3)
+        centres = (np.asarray(table.index, float) + 0.5) / bins
+        bottom.bar(centres, table["count"], width=0.9 / bins, color="tab:blue", alpha=0.6)
+        bottom.set_yscale("log")
+        bottom.set_ylim(0.7, 2 * table["count"].max())
+        bottom.set(xlabel="confidence (top probability)", ylabel="images")
+        bottom.grid(alpha=0.3, axis="y")
+    handles, labels = fig.axes[0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="outside lower center", ncols=2, fontsize=9)
     return _titled(fig, "Reliability diagrams: accuracy against confidence", source)
 
 

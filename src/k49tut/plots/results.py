@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.colors import LogNorm
 from matplotlib.figure import Figure
+from matplotlib.text import Text
 
 from k49tut.plots.data import ACCENT, _titled, plural, strip
 from k49tut.synth import printed
@@ -57,51 +58,29 @@ def learning_curves(
     return _titled(fig, title, source)
 
 
-def compare_scores(
-    table: pd.DataFrame,
-    source: str = "",
-    title: str = "Scores",
-    errors: pd.DataFrame | None = None,
-) -> Figure:
-    """Grouped bars: one group per score column, one bar per model (row), values printed.
-
-    ``errors`` (same shape as ``table``) draws symmetric error bars, e.g. half the width
-    of a 95% interval.
-    """
-    fig, ax = plt.subplots(figsize=(8, 4), layout="constrained")
-    width = 0.8 / len(table)
-    x = np.arange(len(table.columns))
-    for k, (name, row) in enumerate(table.iterrows()):
-        err = None if errors is None else errors.loc[name, table.columns].to_numpy(float)
-        bars = ax.bar(
-            x + k * width - 0.4 + width / 2,
-            row.to_numpy(float),
-            width,
-            label=name,
-            yerr=err,
-            capsize=3,
-        )
-        ax.bar_label(bars, fmt="%.3f", fontsize=9, padding=2)
-    ax.set_xticks(x, [c.replace("_", " ") for c in table.columns])
-    low = float(np.nanmin(table.to_numpy(float)))
-    ax.set_ylim(max(0.0, low - 0.15) if low > 0.3 else 0, 1.02)
-    ax.legend(loc="lower right", fontsize=9)
-    return _titled(fig, title, source)
-
-
 def per_class_scores(report: pd.DataFrame, source: str = "") -> Figure:
-    """Precision, recall and F1 of each character, sorted so the worst F1 is at the bottom."""
+    """Precision, recall and F1 of each character as dots (a row per character, the worst
+    F1 at the bottom). Dots need no zero baseline, so the score axis is cut to the range
+    of the scores, and its label says so."""
     ordered = report.sort_values("f1-score")
     fig, ax = plt.subplots(figsize=(8, 14), layout="constrained")
     y = np.arange(len(ordered))
-    for k, metric in enumerate(("precision", "recall", "f1-score")):
-        ax.barh(y + (k - 1) * 0.27, ordered[metric], height=0.27, label=metric)
+    for metric, marker in (("precision", "<"), ("recall", ">"), ("f1-score", "o")):
+        ax.scatter(
+            ordered[metric],
+            y,
+            marker=marker,
+            s=36 if metric == "f1-score" else 24,
+            label=metric,
+            zorder=3,
+            clip_on=False,
+        )
     ax.set_yticks(y, ordered.index, fontsize=13)
-    ax.set_xlim(
-        max(0.0, float(ordered[["precision", "recall", "f1-score"]].min().min()) - 0.05), 1
-    )
-    ax.set_xlabel("score")
+    low = float(ordered[["precision", "recall", "f1-score"]].min().min())
+    ax.set_xlim(max(0.0, low - 0.03), 1)
+    ax.set_xlabel("score (axis cut to the range of the scores)" if low > 0.03 else "score")
     ax.set_ylim(-0.6, len(ordered) - 0.4)
+    ax.grid(alpha=0.3)
     ax.legend(loc="lower left", bbox_to_anchor=(0, 1.0), ncol=3, frameon=False)
     return _titled(fig, "Per-class scores on the test set, sorted by F1", source)
 
@@ -110,50 +89,62 @@ def _boxes_overlap(a, b, pad: float = 1.0) -> bool:
     return not (a.x1 + pad < b.x0 or b.x1 + pad < a.x0 or a.y1 + pad < b.y0 or b.y1 + pad < a.y0)
 
 
-def place_labels(ax, xs, ys, texts, fontsize: int = 13) -> list:
-    """Write each text next to its point, trying eight directions to avoid earlier labels.
+def _label_offsets() -> list[tuple[float, float]]:
+    """Where a label may go relative to its point (points): close spots first, then rings
+    of 16 directions at growing distances (those get a leader line)."""
+    near = [(5, 4), (5, -12), (-14, 4), (-14, -12), (0, 9), (0, -16), (9, -4), (-18, -4)]
+    angles = np.linspace(0, 2 * np.pi, 16, endpoint=False)
+    rings = [(r * np.cos(a) - 5, r * np.sin(a) - 5) for r in (18, 26, 36, 48, 62) for a in angles]
+    return near + rings
 
-    Returns the Text artists. A label that fits nowhere keeps the first position.
-    Offsets run in two rings around the point (points, not data units).
+
+def place_labels(ax, xs, ys, texts, fontsize: int = 13) -> list:
+    """Write each text next to its point where it overlaps no earlier label and stays inside
+    the axes; labels moved farther than the first ring get a thin line to their point.
+
+    Returns the Text artists. A label that fits nowhere takes the inside spot with the
+    fewest overlaps.
     """
-    fig = ax.figure
-    renderer = fig.canvas.get_renderer()
-    offsets = [
-        (5, 4),
-        (5, -12),
-        (-14, 4),
-        (-14, -12),
-        (0, 9),
-        (0, -16),
-        (9, -4),
-        (-18, -4),
-        (12, 14),
-        (-24, 14),
-        (12, -24),
-        (-24, -24),
-        (20, -4),
-        (-30, -4),
-        (0, 20),
-        (0, -28),
-    ]
+    renderer = ax.figure.canvas.get_renderer()
+    frame = ax.get_window_extent(renderer)
     placed, artists = [], []
+
+    def inside(box) -> bool:
+        return (
+            box.x0 >= frame.x0 and box.x1 <= frame.x1 and box.y0 >= frame.y0 and box.y1 <= frame.y1
+        )
+
     for x, y, text in sorted(zip(xs, ys, texts), key=lambda t: (-t[1], t[0])):
-        for dx, dy in offsets:
+        best = None
+        for k, (dx, dy) in enumerate(_label_offsets()):
+            line = {"arrowstyle": "-", "color": "0.5", "lw": 0.6} if k >= 8 else None
             artist = ax.annotate(
-                text, (x, y), xytext=(dx, dy), textcoords="offset points", fontsize=fontsize
+                text,
+                (x, y),
+                xytext=(dx, dy),
+                textcoords="offset points",
+                fontsize=fontsize,
+                arrowprops=line,
             )
-            box = artist.get_window_extent(renderer)
-            if not any(_boxes_overlap(box, other) for other in placed):
-                break
-            artist.remove()
-        else:
-            dx, dy = offsets[0]
+            artist.update_positions(renderer)  # then the text's own box, without its line
+            box = Text.get_window_extent(artist, renderer)
+            clashes = sum(_boxes_overlap(box, other) for other in placed)
+            if inside(box) and (best is None or clashes < best[0]):
+                if best is not None:
+                    best[1].remove()
+                best = (clashes, artist, box)
+                if clashes == 0:
+                    break
+            else:
+                artist.remove()
+        if best is None:  # nothing inside the axes: the first spot
             artist = ax.annotate(
-                text, (x, y), xytext=(dx, dy), textcoords="offset points", fontsize=fontsize
+                text, (x, y), xytext=(5, 4), textcoords="offset points", fontsize=fontsize
             )
-            box = artist.get_window_extent(renderer)
-        placed.append(box)
-        artists.append(artist)
+            artist.update_positions(renderer)
+            best = (0, artist, Text.get_window_extent(artist, renderer))
+        placed.append(best[2])
+        artists.append(best[1])
     return artists
 
 
@@ -171,11 +162,11 @@ def precision_recall(report: pd.DataFrame, source: str = "", low: float | None =
     inside = (p >= low) & (r >= low)
     fig, ax = plt.subplots(figsize=(9, 8.5), layout="constrained")
     size = 20 + 200 * report["support"] / report["support"].max()
-    ax.scatter(p[inside], r[inside], s=size[inside], alpha=0.35)
-    ax.set_xlim(low, 1.02)
-    ax.set_ylim(low, 1.02)
+    ax.scatter(p[inside], r[inside], s=size[inside], alpha=0.35, clip_on=False)
+    ax.set_xlim(low, 1)
+    ax.set_ylim(low, 1)
     place_labels(ax, p[inside], r[inside], list(report.index[inside]))
-    span = 1.02 - low
+    span = 1 - low
     outside = [(c, pc, rc) for c, pc, rc, ok in zip(report.index, p, r, inside) if not ok]
     for k, (char, pc, rc) in enumerate(outside):
         x, y = max(pc, low + 0.01 * span), max(rc, low + 0.01 * span)

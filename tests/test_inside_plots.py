@@ -1,0 +1,51 @@
+"""Part 4's figures draw the numbers they are given, with readable labels."""
+
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+from matplotlib.text import Text  # noqa: E402
+
+from k49tut import fonts, plots  # noqa: E402
+from k49tut.classes import CHARS  # noqa: E402
+
+fonts.setup()
+
+
+def test_reliability_diagrams_show_each_bin_and_how_many_images_it_holds():
+    table = pd.DataFrame(
+        {"confidence": [0.35, 0.72, 0.98], "accuracy": [0.2, 0.8, 0.99], "count": [3, 40, 900]},
+        index=pd.Index([5, 10, 14], name="bin"),
+    )
+    fig = plots.inside.reliability({"validation": (table, 0.02), "test": (table, 0.05)}, "here")
+    curve, bars = fig.axes[0], fig.axes[1]
+    assert list(curve.get_lines()[1].get_xdata()) == [0.35, 0.72, 0.98]
+    assert list(curve.get_lines()[1].get_ydata()) == [0.2, 0.8, 0.99]
+    assert curve.get_xlim() == (0, 1) and curve.get_ylim() == (0, 1)  # no score past 1
+    assert [p.get_height() for p in bars.patches] == [3, 40, 900]
+    centres = [p.get_x() + p.get_width() / 2 for p in bars.patches]
+    assert np.allclose(centres, [(5.5) / 15, 10.5 / 15, 14.5 / 15])  # each bar on its bin
+    assert bars.get_yscale() == "log" and bars.get_ylabel() == "images"
+    assert [ax.get_title() for ax in fig.axes[::2]] == ["validation: ECE 0.020", "test: ECE 0.050"]
+
+
+def test_maps_write_each_character_once_in_its_colour_without_overlap():
+    rng = np.random.default_rng(0)
+    labels = np.repeat(np.arange(49), 12)
+    centres = rng.uniform(0, 10, (49, 2))
+    raw = centres[labels] + rng.normal(0, 0.8, (len(labels), 2))
+    learned = centres[labels] * 3 + rng.normal(0, 0.3, (len(labels), 2))
+    fig = plots.inside.maps({"raw pixels": raw, "penultimate layer": learned}, labels, CHARS)
+    fig.canvas.draw()
+    colours = plots.data.class_colours(49)
+    for ax in fig.axes:
+        assert sorted(t.get_text() for t in ax.texts) == sorted(CHARS)
+        for text in ax.texts:
+            assert np.allclose(text.get_color()[:3], colours[CHARS.index(text.get_text())][:3])
+        boxes = [Text.get_window_extent(t) for t in ax.texts]
+        assert not [1 for i, a in enumerate(boxes) for b in boxes[i + 1 :] if a.overlaps(b)]
+    assert "t-SNE maps of the same 588 test images" in fig._suptitle.get_text()
