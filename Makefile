@@ -42,7 +42,7 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e ".[$(EXTRAS)]"
 	touch $@
 
-demo: install  ## the whole tutorial on the offline sample, into outputs/ (about 4.5 minutes on 2 cores)
+demo: install  ## the whole tutorial on the offline sample, into outputs/ (about 6.5 minutes on 2 cores)
 	$(MAKE) --no-print-directory run-all DATASET=sample
 
 run-all: install  ## execute the notebooks headless into $(OUTPUT_DIR)/ (DATASET, EPOCHS, SEED, BUDGET, DATA_DIR)

@@ -84,7 +84,7 @@ def _shows(text: str, value: float) -> bool:
 
 def _agrees_with_curve(sentence: str, val_loss: list[float]) -> bool:
     best = int(np.argmin(val_loss)) + 1
-    if val_loss[-1] > 1.05 * min(val_loss):
+    if val_loss[-1] > 1.05 * min(val_loss) and val_loss[-1] - min(val_loss) > 0.005:
         return f"lowest after epoch {best} " in sentence and "overfitting had begun" in sentence
     if best < len(val_loss):
         return f"lowest after epoch {best} " in sentence and "no clear overfitting" in sentence

@@ -230,7 +230,6 @@ def draw_map(
             textcoords="axes fraction",
             fontsize=fontsize,
             color=colours[label],
-            fontweight="bold",
             ha="center",
             va="center",
             bbox={"boxstyle": "round,pad=0.1", "fc": "white", "alpha": 0.8, "lw": 0},
