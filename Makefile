@@ -55,7 +55,7 @@ test: install  ## unit tests, doctests and nbval over the notebooks on the sampl
 # The wheel, installed as pip users get it, at the minimum versions: the whole suite, with
 # the doctests of the installed package (not its copies of the notebooks: nbval checks
 # tests/nbval/), then ruff.
-test-min:  ## the tests at the declared minimum versions, from a wheel in $(MIN_VENV) (about 11 minutes)
+test-min:  ## the tests at the declared minimum versions, from a wheel in $(MIN_VENV) (about 14 minutes)
 	rm -rf $(MIN_VENV) build/test-min
 	$(PYTHON) -m venv $(MIN_VENV)
 	$(MIN_BIN)/python -m pip install --quiet --upgrade pip
