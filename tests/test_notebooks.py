@@ -91,6 +91,16 @@ def _agrees_with_curve(sentence: str, val_loss: list[float]) -> bool:
     return "still falling" in sentence
 
 
+def _seed_verdict(gains: np.ndarray, noise: float) -> str:
+    """The notebooks' rule, stated before their results: every seed agrees and the mean
+    gain exceeds twice the noise; otherwise the 3 seeds cannot tell."""
+    if (gains > 0).all() and gains.mean() > 2 * noise:
+        return "helped"
+    if (gains < 0).all() and gains.mean() < -2 * noise:
+        return "hurt"
+    return "cannot tell from 3 seeds"
+
+
 @pytest.fixture(scope="module")
 def part2_runs(tmp_path_factory):
     """Part 2 on the sample, twice with the same seed (3 epochs each)."""
@@ -151,13 +161,7 @@ def test_part2_sentences_agree_with_its_numbers(part2_runs):
     assert diff["mean"] == pytest.approx(np.mean(diff["per_seed"]), abs=2e-6)
     assert diff["noise"] >= np.std(diff["per_seed"], ddof=1) / np.sqrt(3)  # training luck at least
     gains = np.array(diff["per_seed"])
-    expected = (
-        "helped"
-        if (gains > 0).all() and gains.mean() > 2 * diff["noise"]
-        else "hurt"
-        if (gains < 0).all() and gains.mean() < -2 * diff["noise"]
-        else "cannot tell from 3 seeds"
-    )
+    expected = _seed_verdict(gains, diff["noise"])
     assert diff["verdict"] == expected
     verdict = _printed(nb, "Dropout changed validation balanced accuracy")
     assert _shows(verdict, diff["mean"]) and verdict.endswith(f": {expected}.")
@@ -271,13 +275,7 @@ def test_part3_runs_on_the_sample_and_its_sentences_agree_with_its_ablation(tmp_
     for before, (name, row) in zip(ablation.index, ablation.iloc[1:].iterrows()):
         gains = (per_seed.loc[name] - per_seed.loc[before]).to_numpy()
         assert row["gain"] == pytest.approx(gains.mean(), abs=4e-6)
-        expected = (
-            "helped"
-            if (gains > 0).all() and gains.mean() > 2 * row["noise"]
-            else "hurt"
-            if (gains < 0).all() and gains.mean() < -2 * row["noise"]
-            else "cannot tell from 3 seeds"
-        )
+        expected = _seed_verdict(gains, row["noise"])
         assert row["verdict"] == expected, (name, gains, row["noise"])
         gains = [
             line
