@@ -15,24 +15,29 @@ LINTED  := $(CODE) notebooks
 comma  := ,
 STAMP  := $(VENV)/.installed-$(subst $(comma),-,$(EXTRAS))
 
-# Parameters of `make run-all` (e.g. make run-all DATASET=sample EPOCHS=3 BUDGET=quick).
-# BUDGET: quick (sized for a CPU), full, or auto (full with a GPU, else quick).
-DATASET    ?= k49
-BUDGET     ?= auto
-EPOCHS     ?= 10
-SEED       ?= 49
-DATA_DIR   ?=
-OUTPUT_DIR ?= outputs
+# Options of `make run-all`, e.g. make run-all DATASET=sample EPOCHS=3 BUDGET=quick PARTS=3,4.
+# Each is passed to `k49tut run` only when set; unset, the run takes k49tut's defaults
+# (k49tut/defaults.py: dataset k49, 10 epochs, seed 49, budget auto, into outputs/).
+RUN_OPTIONS := DATASET EPOCHS SEED BUDGET DATA_DIR OUTPUT_DIR PARTS TIMEOUT BATCH_SIZE
+flag = --$(subst _,-,$(shell echo $(1) | tr A-Z a-z))
+RUN_FLAGS = $(foreach v,$(RUN_OPTIONS),$(if $($(v)),$(call flag,$(v)) $($(v))))
+# `make references NOTEBOOKS=04_inside`: the parts whose checked outputs are re-recorded.
+NOTEBOOKS  ?=
 
 # Hide TensorFlow's C++ log lines (oneDNN stays on: it is 1.65x faster here), and the
 # notice of ipykernel 6's debugger about frozen modules.
 export TF_CPP_MIN_LOG_LEVEL ?= 3
 export PYDEVD_DISABLE_FILE_VALIDATION ?= 1
 
-.PHONY: help install test test-min lint format demo run-all data nbval-refs clean
+.PHONY: help install test test-fast test-min test-python lint format demo run-all data references clean
 
-help:  ## list the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-11s %s\n", $$1, $$2}'
+# Variables `make help` shows by their values.
+SHOWN := MIN_VENV
+
+help:  ## list the targets, with this make's values of their settings
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) \
+	    | sed $(foreach v,$(SHOWN),-e 's|$$($(v))|$($(v))|g') \
+	    | awk -F':.*## ' '{printf "  make %-11s %s\n", $$1, $$2}'
 
 install: $(STAMP)  ## create .venv, install k49tut (editable), the notebook and test tools (EXTRAS=dev,gpu for CUDA)
 
@@ -45,16 +50,22 @@ $(STAMP): pyproject.toml
 demo: install  ## the whole tutorial on the offline sample, into outputs/ (about 6.5 minutes on 2 cores)
 	$(MAKE) --no-print-directory run-all DATASET=sample
 
-run-all: install  ## execute the notebooks headless into $(OUTPUT_DIR)/ (DATASET, EPOCHS, SEED, BUDGET, DATA_DIR)
-	$(BIN)/k49tut run --dataset $(DATASET) --epochs $(EPOCHS) --seed $(SEED) --budget $(BUDGET) \
-	    --output-dir $(OUTPUT_DIR) $(if $(DATA_DIR),--data-dir $(DATA_DIR))
+run-all: install  ## execute the notebooks headless (k49tut run; options: DATASET EPOCHS SEED BUDGET DATA_DIR OUTPUT_DIR PARTS TIMEOUT)
+	$(BIN)/k49tut run $(RUN_FLAGS)
 
-test: install  ## unit tests, doctests and nbval over the notebooks on the sample
-	$(BIN)/python -m pytest
+# The tests that read the tutorial's run (tests/test_notebooks.py) run on one worker, so
+# each notebook runs once per session; the other tests run beside them on a second.
+PYTEST_PARALLEL := -n 2 --dist loadfile
+
+test: install  ## everything: unit tests, doctests, the notebooks on the sample and their checked outputs (about 6 minutes)
+	$(BIN)/python -m pytest $(PYTEST_PARALLEL)
+
+test-fast: install  ## the tests that execute no notebook (under a minute): run it after every edit
+	$(BIN)/python -m pytest $(PYTEST_PARALLEL) -m "not notebooks"
 
 # The wheel, installed as pip users get it, at the minimum versions: the whole suite, with
-# the doctests of the installed package (not its copies of the notebooks: nbval checks
-# tests/nbval/), then ruff.
+# the doctests of the installed package (not its copies of the notebooks: the tests run
+# notebooks/), then ruff.
 test-min:  ## the tests at the declared minimum versions, from a wheel in $(MIN_VENV) (about 14 minutes)
 	rm -rf $(MIN_VENV) build/test-min
 	$(PYTHON) -m venv $(MIN_VENV)
@@ -62,8 +73,23 @@ test-min:  ## the tests at the declared minimum versions, from a wheel in $(MIN_
 	$(MIN_BIN)/python -m pip wheel --quiet --no-deps --wheel-dir build/test-min .
 	$(MIN_BIN)/python -m pip install --quiet -c $(CONSTRAINTS) "$$(ls build/test-min/k49tut-*.whl)[dev]"
 	$(MIN_BIN)/python -m pip list --format freeze | grep -iE '^(tensorflow|keras|numpy|pandas|papermill|nbconvert|ipykernel)=='
-	$(MIN_BIN)/python -m pytest --ignore-glob='*/k49tut/notebooks/*' $(CURDIR)/tests --pyargs k49tut
+	$(MIN_BIN)/python -m pytest $(PYTEST_PARALLEL) $(CURDIR)/tests --pyargs k49tut
 	$(MIN_BIN)/ruff check --quiet $(LINTED) && $(MIN_BIN)/ruff format --quiet --check $(LINTED)
+
+# `make test-python PY=python3.12`: a third environment on another Python (.venv-py3.12),
+# the suite that executes no notebook, then Part 1 run once with its checks. CI runs it on
+# every Python pyproject.toml declares besides the one `make test` uses.
+PY      ?= python3
+PY_VENV  = .venv-py$(shell $(PY) -c 'import sys; print("%d.%d" % sys.version_info[:2])')
+
+test-python:  ## the fast suite and Part 1 on another Python: make test-python PY=python3.12
+	rm -rf $(PY_VENV)
+	$(PY) -m venv $(PY_VENV)
+	$(PY_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(PY_VENV)/bin/python -m pip install --quiet -e ".[dev]"
+	$(PY_VENV)/bin/python -m pip list --format freeze | grep -iE '^(tensorflow|keras|numpy)=='
+	$(PY_VENV)/bin/python -m pytest $(PYTEST_PARALLEL) -m "not notebooks" -p no:cacheprovider
+	$(PY_VENV)/bin/python -m pytest -p no:cacheprovider tests/test_notebooks.py -k "part1 or 01_eda"
 
 lint: install  ## ruff: lint the code and the notebooks, check the code's formatting
 	$(BIN)/ruff check $(LINTED)
@@ -76,8 +102,8 @@ format: install  ## ruff: apply safe fixes and format the code (never the notebo
 data: install  ## download and verify real Kuzushiji-49 into data/ (about 77 MB)
 	$(BIN)/k49tut download
 
-nbval-refs: install  ## re-record the outputs nbval checks (tests/nbval/) from notebooks/
-	$(BIN)/python scripts/make_nbval_refs.py
+references: install  ## re-record the checked outputs (tests/references/); NOTEBOOKS=04_inside for one part
+	$(BIN)/python scripts/make_references.py $(NOTEBOOKS)
 
 clean:  ## remove generated outputs (keeps .venv and downloaded data)
-	rm -rf outputs .pytest_cache build $(MIN_VENV)
+	rm -rf outputs .pytest_cache build $(MIN_VENV) .venv-py3.*

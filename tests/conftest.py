@@ -1,10 +1,17 @@
-"""Shared fixtures: a real HTTP server on 127.0.0.1 and small files in K49's format."""
+"""Shared fixtures: one run of the tutorial, a real HTTP server on 127.0.0.1, small K49 files.
+
+Tests that execute notebooks (a kernel per notebook) carry the ``notebooks`` mark, set
+here from the fixtures they use or by their module; ``make test-fast`` leaves them out.
+Tests that read the tutorial's one run all live in ``tests/test_notebooks.py``, which
+pytest-xdist (``--dist loadfile``) gives to one worker, so each part runs once per session.
+"""
 
 from __future__ import annotations
 
 import atexit
 import hashlib
 import io
+import json
 import os
 import shutil
 import socket
@@ -13,21 +20,87 @@ import threading
 import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 
 import numpy as np
 import pytest
 
-# The notebooks nbval runs (tests/nbval/) read these when their parameters are not
-# injected: run them on the offline sample and keep their artifacts out of the tree.
+# A notebook run without injected parameters (tiny test notebooks, the doctests) reads
+# these: the offline sample, and artifacts kept out of the tree.
 os.environ["K49TUT_DATASET"] = "sample"
 if "K49TUT_OUTPUT_DIR" not in os.environ:
-    os.environ["K49TUT_OUTPUT_DIR"] = tempfile.mkdtemp(prefix="k49tut-nbval-")
+    os.environ["K49TUT_OUTPUT_DIR"] = tempfile.mkdtemp(prefix="k49tut-tests-")
     atexit.register(shutil.rmtree, os.environ["K49TUT_OUTPUT_DIR"], ignore_errors=True)
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")  # ipykernel 6's debugger notice
 
 from k49tut.classes import classmap_csv  # noqa: E402
-from k49tut.files import RemoteFile
+from k49tut.files import RemoteFile  # noqa: E402
+
+#: Fixtures whose users execute notebooks.
+_RUNS_NOTEBOOKS = {"tutorial"}
+
+
+#: The one module whose tests read the tutorial's run: pytest-xdist's ``--dist loadfile``
+#: keeps a module on one worker, so each part runs once per session.
+_TUTORIAL_MODULE = "test_notebooks.py"
+
+
+def pytest_itemcollected(item):
+    """Mark the tests that run notebooks; keep the readers of the tutorial's run together."""
+    if _RUNS_NOTEBOOKS & set(getattr(item, "fixturenames", ())):
+        item.add_marker(pytest.mark.notebooks)
+        if item.path.name != _TUTORIAL_MODULE:
+            raise pytest.UsageError(
+                f"{item.nodeid} reads the tutorial's run: move it into tests/"
+                f"{_TUTORIAL_MODULE}, so that the same worker runs each part once."
+            )
+
+
+class TutorialRun:
+    """The four parts run once, in order, into one output folder; see tests/tutorial_run.py."""
+
+    def __init__(self, base: Path):
+        self.base, self.out = base, base / "out"
+        self._runs: dict = {}
+
+    def notebook(self, name: str):
+        """The executed notebook ``name`` (run on first request; Part 4 after Part 3).
+
+        Part 4 runs as a user runs it alone after Part 3: ``k49tut run --parts 4`` into
+        Part 3's output folder, with the run's defaults.
+        """
+        if name == "04_inside.ipynb":
+            self.notebook("03_recipe.ipynb")
+        if name not in self._runs:
+            try:
+                self._runs[name] = self._execute(name)
+            except Exception as error:  # fail every check of this part, run it once
+                self._runs[name] = error
+        run = self._runs[name]
+        if isinstance(run, Exception):
+            pytest.fail(f"{name} failed in the tutorial's test run: {run}", pytrace=False)
+        return run
+
+    def _execute(self, name: str):
+        import nbformat
+        from tutorial_run import PARAMETERS, execute
+
+        from k49tut.runner import run_all
+
+        if name != "04_inside.ipynb":
+            return execute(name, self.base / "notebooks", self.out)
+        assert PARAMETERS[name] == {"dataset": "sample"}  # what the run passes
+        assert run_all(self.out, dataset="sample", parts=[4]) == 0, "k49tut run --parts 4"
+        return nbformat.read(self.out / name, as_version=4)
+
+    def metrics(self, file: str) -> dict:
+        return json.loads((self.out / file).read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="session")
+def tutorial(tmp_path_factory) -> TutorialRun:
+    return TutorialRun(tmp_path_factory.mktemp("tutorial"))
 
 
 class _Handler(BaseHTTPRequestHandler):

@@ -3,7 +3,8 @@
 A GPU is rarely at hand when the tests run, so the notebook's own functions (taken from
 its cells, not copied) train under the settings it picks on GPUs: the mixed_float16 policy,
 XLA, and MirroredStrategy over two logical CPU devices standing in for two GPUs. Logical
-devices must be configured before TensorFlow starts, hence the subprocess.
+devices must be configured before TensorFlow starts, hence the subprocess. It runs the
+notebook's code, so ``make test-fast`` leaves it out with the notebooks.
 """
 
 import json
@@ -11,6 +12,10 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.notebooks
 
 NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "03_recipe.ipynb"
 

@@ -1,4 +1,6 @@
-"""Both notebooks run headless with papermill on the offline sample, and show their figures."""
+"""The notebooks run headless on the offline sample: their figures, artifacts, sentences
+and checked outputs. Each part runs once per session (the ``tutorial`` fixture); the
+checks read that run."""
 
 from __future__ import annotations
 
@@ -9,10 +11,17 @@ from pathlib import Path
 import nbformat
 import numpy as np
 import pandas as pd
-import papermill
 import pytest
-
-NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
+from tutorial_run import (
+    MARK,
+    NOTEBOOKS,
+    PARAMETERS,
+    checked_cells,
+    checked_outputs,
+    execute,
+    read_references,
+    reference_path,
+)
 
 
 def _figures(nb) -> int:
@@ -35,22 +44,8 @@ def _text(nb) -> str:
     return "\n".join(parts)
 
 
-def _run(name: str, tmp_path, **parameters):
-    tmp_path.mkdir(parents=True, exist_ok=True)
-    out = tmp_path / name
-    papermill.execute_notebook(
-        str(NOTEBOOKS / name),
-        str(out),
-        parameters=parameters,
-        cwd=str(NOTEBOOKS),
-        progress_bar=False,
-        kernel_name="python3",
-    )
-    return nbformat.read(out, as_version=4)
-
-
-def test_part1_runs_on_the_sample(tmp_path):
-    nb = _run("01_eda.ipynb", tmp_path, dataset="sample")
+def test_part1_runs_on_the_sample(tutorial):
+    nb = tutorial.notebook("01_eda.ipynb")
     assert _figures(nb) >= 6
     text = _text(nb)
     assert "not Kuzushiji-49" in text  # the banner and figure titles say so
@@ -102,17 +97,13 @@ def _seed_verdict(gains: np.ndarray, noise: float) -> str:
 
 
 @pytest.fixture(scope="module")
-def part2_runs(tmp_path_factory):
-    """Part 2 on the sample, twice with the same seed (3 epochs each)."""
-    runs = []
-    for run in ("first", "second"):
-        base = tmp_path_factory.mktemp(run)
-        nb = _run(
-            "02_cnn.ipynb", base / "nb", dataset="sample", epochs=3, output_dir=str(base / "out")
-        )
-        record = json.loads((base / "out" / "metrics.json").read_text(encoding="utf-8"))
-        runs.append((nb, record, base / "out"))
-    return runs
+def part2_runs(tutorial, tmp_path_factory):
+    """Part 2 on the sample twice with the same seed: the tutorial's run and one more."""
+    runs = [(tutorial.notebook("02_cnn.ipynb"), tutorial.metrics("metrics.json"), tutorial.out)]
+    base = tmp_path_factory.mktemp("second")
+    nb = execute("02_cnn.ipynb", base, base / "out")
+    record = json.loads((base / "out" / "metrics.json").read_text(encoding="utf-8"))
+    return [*runs, (nb, record, base / "out")]
 
 
 def test_part2_runs_on_the_sample_saves_artifacts_and_repeats_exactly(part2_runs):
@@ -195,22 +186,12 @@ def test_part2_test_scores_match_the_saved_predictions(part2_runs):
     assert per_class["recall"].mean() == pytest.approx(record["balanced_accuracy"], abs=1e-5)
 
 
-def test_part3_runs_on_the_sample_and_its_sentences_agree_with_its_ablation(tmp_path):
-    out = tmp_path / "out"
+def test_part3_runs_on_the_sample_and_its_sentences_agree_with_its_ablation(tutorial):
     # The quick budget's path at K49's size, in small: the ablation on a subset of the
-    # training images, then the finalists on all of them (the default run on the sample,
-    # with no subset, is what nbval executes).
-    nb = _run(
-        "03_recipe.ipynb",
-        tmp_path / "nb",
-        dataset="sample",
-        epochs=2,
-        ablation_images=2000,
-        final_epochs=1,
-        budget="quick",
-        output_dir=str(out),
-    )
-    record = json.loads((out / "recipe_metrics.json").read_text(encoding="utf-8"))
+    # training images, then the finalists on all of them.
+    assert PARAMETERS["03_recipe.ipynb"]["ablation_images"] == 2000
+    nb, out = tutorial.notebook("03_recipe.ipynb"), tutorial.out
+    record = tutorial.metrics("recipe_metrics.json")
     assert (out / "recipe_model.keras").is_file()
     assert record["dataset"] == "sample" and record["is_synthetic"] is True
     assert record["epochs"] == 2 and record["width"] == 24 and record["budget"] == "quick"
@@ -331,17 +312,28 @@ def test_test_time_shifts_never_wrap_ink_round_an_edge():
 
 
 @pytest.mark.parametrize("name", sorted(p.name for p in NOTEBOOKS.glob("*.ipynb")))
-def test_nbval_references_run_the_same_code(name):
-    """tests/nbval/ holds expected outputs only: its code must be the notebook's code."""
-    source = nbformat.read(NOTEBOOKS / name, as_version=4)
-    reference = nbformat.read(Path(__file__).parent / "nbval" / name, as_version=4)
-    assert [c.source for c in reference.cells] == [c.source for c in source.cells]
-    checked = [
-        c
-        for c in reference.cells
-        if c.cell_type == "code" and c.source.startswith("# NBVAL_CHECK_OUTPUT")
-    ]
-    assert checked and all(c.outputs for c in checked)
+def test_references_cover_exactly_the_checked_cells(name):
+    """Every checked cell has a reference and every reference a checked cell; this needs
+    no run, so a stale reference is found by ``make test-fast``."""
+    checked = checked_cells(nbformat.read(NOTEBOOKS / name, as_version=4))
+    assert checked, f"{name} has no cell marked {MARK!r}"
+    references = read_references(name)
+    assert set(references) == set(checked), (
+        f"{reference_path(name)} does not match the checked cells of {name}: run "
+        f"`python scripts/make_references.py {Path(name).stem}`"
+    )
+    assert all(ref["outputs"] for ref in references.values())
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in NOTEBOOKS.glob("*.ipynb")))
+def test_checked_outputs_match_the_references(name, tutorial):
+    got = checked_outputs(tutorial.notebook(name))
+    for key, expected in read_references(name).items():
+        assert got[key]["outputs"] == expected["outputs"], (
+            f"{name}, cell {key} ({got[key]['first line']!r}) printed something else than its "
+            f"reference in {reference_path(name)}. If the change is right, record it again: "
+            f"python scripts/make_references.py {Path(name).stem}"
+        )
 
 
 def _inside_checks(nb, out: Path) -> dict:
@@ -395,69 +387,25 @@ def _inside_checks(nb, out: Path) -> dict:
     return record
 
 
-def _saved_network(out: Path, functional: bool, chosen: str) -> None:
-    """A stand-in for part 3's artifacts: a network trained briefly on the sample."""
-    import keras
-    from keras import layers
-
-    from k49tut import data
-
-    ds = data.load("sample")
-    keras.utils.set_random_seed(0)
-    if functional:  # like part 3's recipe trained on a GPU: mixed precision, ReLU layers,
-        keras.mixed_precision.set_global_policy("mixed_float16")  # global average pooling
-        inputs = keras.Input(shape=(28, 28, 1))
-        x = layers.Rescaling(1 / 255)(inputs)
-        for channels in (16, 32):
-            x = layers.ReLU()(
-                layers.BatchNormalization()(layers.Conv2D(channels, 3, strides=2)(x))
-            )
-        x = layers.Dense(49)(layers.GlobalAveragePooling2D()(x))
-        model = keras.Model(inputs, layers.Activation("softmax", dtype="float32")(x))
-        keras.mixed_precision.set_global_policy("float32")
-    else:  # like part 3's toy CNN: Sequential, no global average pooling
-        model = keras.Sequential(
-            [
-                keras.Input(shape=(28, 28, 1)),
-                layers.Rescaling(1 / 255),
-                layers.Conv2D(8, 3, activation="relu"),
-                layers.Flatten(),
-                layers.Dense(49, activation="softmax"),
-            ]
-        )
-    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
-    model.fit(ds.x_train[..., None], ds.y_train, epochs=3, batch_size=128, verbose=0)
-    out.mkdir(parents=True)
-    model.save(out / "recipe_model.keras")
-    (out / "recipe_metrics.json").write_text(
-        json.dumps({"dataset": "sample", "seed": 49, "chosen": chosen}), encoding="utf-8"
-    )
-
-
-def test_part4_uses_part3s_network_and_its_sentences_agree_with_its_metrics(tmp_path):
-    out = tmp_path / "out"
-    _saved_network(out, functional=True, chosen="+ warm-up, cosine")
-    nb = _run(
-        "04_inside.ipynb", tmp_path / "nb", dataset="sample", output_dir=str(out), tsne_images=300
-    )
-    record = _inside_checks(nb, out)
-    assert record["model"] == "part 3's chosen recipe (+ warm-up, cosine)"
-
-
-def test_part4_trains_its_own_network_when_part3s_has_no_global_pooling(tmp_path):
-    out = tmp_path / "out"
-    _saved_network(out, functional=False, chosen="toy CNN (Adam)")
-    nb = _run(
-        "04_inside.ipynb", tmp_path / "nb", dataset="sample", output_dir=str(out), tsne_images=300
-    )
-    record = _inside_checks(nb, out)
-    assert record["model"] == (
-        "a smaller network trained here, on 5,600 training images (budget 'quick')"
-    )
+def test_part4_uses_part3s_network_and_its_sentences_agree_with_its_metrics(tutorial):
+    nb = tutorial.notebook("04_inside.ipynb")
+    record = _inside_checks(nb, tutorial.out)
+    chosen = tutorial.metrics("recipe_metrics.json")["chosen"]
+    shifts = ", without the shifts" if chosen == "+ test-time shifts" else ""
+    assert record["model"] == f"part 3's chosen recipe ({chosen}){shifts}"
+    handoff = tutorial.metrics("recipe_network.json")
     assert (
-        "Part 3 chose 'toy CNN (Adam)', a network without global average pooling or a "
-        "separate softmax layer; this notebook trains its own."
+        f"Examining {record['model']}: it was trained on 'sample' with the same validation "
+        f"split (fingerprint {handoff['split']['fingerprint']})"
     ) in _text(nb)
-    # Lower bounds of what the label check finds with that network (8 epochs), with 2% of
-    # the sample's validation labels flipped at random: measured precision 0.80, recall 0.77.
-    assert record["planted_recall"] >= 0.6 and record["planted_precision"] >= 0.6
+    assert handoff["version"] == 1 and handoff["chosen"] == chosen
+
+
+def test_the_output_folder_holds_what_the_runner_knows_each_part_writes(tutorial):
+    from k49tut.runner import RESULTS
+
+    for name in RESULTS:
+        tutorial.notebook(name)
+    expected = {file for files in RESULTS.values() for file in files}
+    expected |= {"04_inside.ipynb", "04_inside.html", "figures"}  # Part 4 ran by k49tut run
+    assert {p.name for p in tutorial.out.iterdir()} == expected

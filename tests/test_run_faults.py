@@ -73,6 +73,7 @@ def notebooks(tmp_path):
         (["--epochs", "-3"], "--epochs must be a whole number of at least 1, not -3."),
         (["--batch-size", "0"], "--batch-size must be a whole number of at least 1, not 0."),
         (["--seed", "-1"], "--seed must be a whole number from 0 to 4,294,967,295, not -1."),
+        (["--timeout", "0"], "--timeout must be a whole number of at least 1, not 0."),
     ],
 )
 def test_impossible_parameters_are_refused_before_anything_runs(
@@ -151,6 +152,7 @@ def test_missing_notebooks_folder(tmp_path, make, capsys):
 # ------------------------------------------------------------------ relative paths
 
 
+@pytest.mark.notebooks
 @pytest.mark.parametrize("how", ["--data-dir", "K49TUT_DATA_DIR"])
 def test_relative_data_dir_means_the_directory_the_command_ran_in(tmp_path, how):
     src = tmp_path / "nb"
@@ -174,6 +176,7 @@ def test_relative_data_dir_means_the_directory_the_command_ran_in(tmp_path, how)
 @pytest.mark.parametrize(
     "death", ["import os\nos._exit(3)", "import os, signal\nos.kill(os.getpid(), signal.SIGKILL)"]
 )
+@pytest.mark.notebooks
 def test_kernel_that_dies_names_notebook_and_cell_and_keeps_the_partial_run(tmp_path, death):
     src = tmp_path / "nb"
     tiny_notebook(src / "01_eda.ipynb", "print('before the end')", death, "print('never')")
@@ -195,6 +198,7 @@ def test_kernel_that_dies_names_notebook_and_cell_and_keeps_the_partial_run(tmp_
     assert not (out / "02_cnn.ipynb").exists()
 
 
+@pytest.mark.notebooks
 def test_sigterm_stops_the_run_like_ctrl_c(tmp_path):
     src = tmp_path / "nb"
     pid_file = tmp_path / "kernel.pid"
@@ -238,20 +242,27 @@ _PNG = (
 )
 
 
-def test_rerun_moves_the_earlier_results_aside(tmp_path):
+@pytest.mark.notebooks
+def test_rerun_moves_aside_only_what_the_notebooks_it_runs_wrote(tmp_path):
     out = tmp_path / "out"
     full = tmp_path / "full"
     figure = (
         "import base64\nfrom IPython.display import Image, display\n"
         f"display(Image(data=base64.b64decode({_PNG!r})))"
     )
-    tiny_notebook(full / "01_eda.ipynb", "print('first run')", figure)
+    tiny_notebook(
+        full / "01_eda.ipynb",
+        "print('first run')",
+        figure,
+        "import pathlib\n(pathlib.Path(output_dir) / 'model.keras').write_text('not Part 1s')",
+    )
     tiny_notebook(
         full / "02_cnn.ipynb",
         "import pathlib\n(pathlib.Path(output_dir) / 'metrics.json').write_text('old')",
     )
     assert _run(full, out).returncode == 0
-    (out / "my-notes.txt").write_text("not the run's")
+    for mine in ("my-notes.txt", "my_metrics.json", "best_model.keras"):  # the user's own
+        (out / mine).write_text("not the run's")
     again = tmp_path / "again"
     tiny_notebook(again / "01_eda.ipynb", "print('second run')", "raise ValueError('stop')")
     result = _run(again, out)
@@ -262,20 +273,77 @@ def test_rerun_moves_the_earlier_results_aside(tmp_path):
     assert sorted(p.name for p in out.iterdir()) == [
         "01_eda.html",
         "01_eda.ipynb",
+        "02_cnn.html",
+        "02_cnn.ipynb",
+        "best_model.keras",
+        "figures",
+        "metrics.json",
+        "model.keras",  # Part 2's name, written by a Part 1 here: a rerun of Part 1 leaves it
         "my-notes.txt",
+        "my_metrics.json",
         "previous-runs",
     ]
     assert "second run" in (out / "01_eda.ipynb").read_text()
+    assert (out / "metrics.json").read_text() == "old"
     moved = sorted(str(p.relative_to(previous[0])) for p in previous[0].rglob("*"))
     assert moved == [
         "01_eda.html",
         "01_eda.ipynb",
-        "02_cnn.html",
-        "02_cnn.ipynb",
         "figures",
         "figures/01_eda",
         "figures/01_eda/01-cell3.png",
-        "figures/02_cnn",
-        "metrics.json",
     ]
-    assert (previous[0] / "metrics.json").read_text() == "old"
+
+
+@pytest.mark.notebooks
+def test_part4_alone_keeps_part3s_network_and_moves_only_its_own_results(tmp_path):
+    src, out = tmp_path / "nb", tmp_path / "out"
+    write = "import pathlib\n(pathlib.Path(output_dir) / {!r}).write_text({!r})"
+    tiny_notebook(src / "03_recipe.ipynb", write.format("recipe_network.json", "part 3"))
+    tiny_notebook(
+        src / "04_inside.ipynb",
+        "import pathlib\nseen = (pathlib.Path(output_dir) / 'recipe_network.json').read_text()",
+        "(pathlib.Path(output_dir) / 'inside_metrics.json').write_text('part 4 saw ' + seen)",
+    )
+    out.mkdir()
+    (out / "inside_metrics.json").write_text("an earlier Part 4")
+    (out / "recipe_network.json").write_text("part 3")
+    result = _run(src, out, "--parts", "4")
+    assert result.returncode == 0, result.stderr
+    assert "[1/1] 04_inside.ipynb" in result.stdout and "03_recipe" not in result.stdout
+    assert (out / "inside_metrics.json").read_text() == "part 4 saw part 3"
+    assert (out / "recipe_network.json").read_text() == "part 3"
+    [previous] = (out / "previous-runs").iterdir()
+    assert [p.name for p in previous.iterdir()] == ["inside_metrics.json"]
+
+
+def test_debug_shows_the_traceback_with_the_message(notebooks, tmp_path, capsys):
+    assert cli.main(["--debug", *_args(notebooks, tmp_path / "out", "--epochs", "0")[3:]]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("Traceback (most recent call last):")
+    assert "k49tut.errors.ParameterError: --epochs must be" in err
+    assert err.endswith(
+        "k49tut run: error: --epochs must be a whole number of at least 1, not 0.\n"
+    )
+
+
+def test_a_part_that_is_not_there_is_refused_before_anything_runs(notebooks, tmp_path, capsys):
+    err = _refused(capsys, notebooks, tmp_path / "out", "--parts", "3")
+    assert err.strip().endswith(f"03_recipe.ipynb not in {notebooks}; pass --notebooks DIR.")
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.notebooks
+def test_a_cell_past_its_time_limit_is_stopped_naming_it_and_keeping_the_notebook(tmp_path):
+    src, out = tmp_path / "nb", tmp_path / "out"
+    tiny_notebook(src / "01_eda.ipynb", "print('before')", "import time\ntime.sleep(120)")
+    started = time.monotonic()
+    result = _run(src, out, "--timeout", "3")
+    assert time.monotonic() - started < 60
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert (
+        "k49tut run: 01_eda.ipynb stopped at In [4], the cell starting 'import time', which "
+        "ran longer than the time limit of 3 s per cell (--timeout)."
+    ) in result.stderr
+    assert f"The partly executed notebook is kept: {out / '01_eda.ipynb'}" in result.stderr
+    assert "before" in (out / "01_eda.ipynb").read_text()

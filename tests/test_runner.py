@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import nbformat
+import pytest
 from conftest import tiny_notebook
 
 from k49tut import paths
@@ -45,6 +46,7 @@ def _run(notebooks, out, *more):
     )
 
 
+@pytest.mark.notebooks
 def test_run_passes_parameters_and_writes_reports_and_figures(tmp_path):
     src = tmp_path / "nb"
     src.mkdir()
@@ -86,6 +88,7 @@ def test_run_passes_parameters_and_writes_reports_and_figures(tmp_path):
     assert result.stderr == ""
 
 
+@pytest.mark.notebooks
 def test_only_declared_parameters_are_passed(tmp_path):
     src = tmp_path / "nb"
     src.mkdir()
@@ -101,6 +104,7 @@ def test_only_declared_parameters_are_passed(tmp_path):
     assert result.stderr == ""  # no "Passed unknown parameter"
 
 
+@pytest.mark.notebooks
 def test_budget_reaches_every_notebook_that_declares_it(tmp_path):
     src = tmp_path / "nb"
     for name in ("02_cnn.ipynb", "03_recipe.ipynb"):
@@ -115,6 +119,7 @@ def test_budget_reaches_every_notebook_that_declares_it(tmp_path):
     assert not (tmp_path / "out2").exists()
 
 
+@pytest.mark.notebooks
 def test_failing_cell_exits_non_zero_naming_notebook_and_cell(tmp_path):
     src = tmp_path / "nb"
     src.mkdir()
@@ -184,3 +189,29 @@ def test_notebooks_command_copies_and_overwrites_only_with_force(capsys, tmp_pat
     assert main(["notebooks", str(dest), "--force"]) == 0
     for name in NOTEBOOKS:
         assert (dest / name).read_bytes() == (notebooks_dir() / name).read_bytes()
+
+
+@pytest.mark.parametrize("name", NOTEBOOKS)
+def test_each_notebook_declares_the_runs_defaults(name):
+    """A notebook opened in Jupyter runs as `k49tut run` would run it: its parameters cell
+    declares the defaults of k49tut.defaults for every option the run passes it."""
+    import papermill
+
+    from k49tut import defaults
+
+    declared = {
+        k: v["default"] for k, v in papermill.inspect_notebook(notebooks_dir() / name).items()
+    }
+    expected = {
+        "dataset": f'os.environ.get("K49TUT_DATASET", "{defaults.DATASET}")',
+        "data_dir": "None",
+        "seed": str(defaults.SEED),
+        "budget": 'os.environ.get("K49TUT_BUDGET", "auto")',
+        "output_dir": f'os.environ.get("K49TUT_OUTPUT_DIR", "{defaults.OUTPUT_DIR}")',
+    }
+    if name == "02_cnn.ipynb":  # the options only Part 2 takes
+        expected |= {"epochs": str(defaults.EPOCHS), "batch_size": str(defaults.BATCH_SIZE)}
+    assert {k: declared[k] for k in expected if k in declared} == {
+        k: v for k, v in expected.items() if k in declared
+    }
+    assert {"dataset", "data_dir"} <= set(declared)

@@ -152,42 +152,124 @@ def save(
     return written
 
 
-def load_recipe_network(output_dir, dataset: str, seed: int):
-    """Part 3's saved network, if Part 4 may examine it: ``(model, what)``.
+#: What Part 3 hands to Part 4: the network file and its description (see
+#: :func:`save_recipe_network`). A new version is made whenever the description changes
+#: meaning; Part 4 reads only the version it knows.
+HANDOFF_FILE, HANDOFF_VERSION = "recipe_network.json", 1
+HANDOFF_MODEL = f"recipe_{FILE_NAMES['model']}"
 
-    ``model`` is the network from ``recipe_model.keras`` when ``recipe_metrics.json`` says
-    it was trained on ``dataset`` with ``seed`` (the seed fixes which images were held
-    out, and Part 4 needs images the network never trained on) and it ends in global
-    average pooling and a separate softmax layer (which Grad-CAM and the maps use). A
-    network trained in mixed precision comes back as a float32 copy with the same
-    weights, since float16 gradients can underflow. Otherwise ``model`` is None and
-    ``what`` says why.
+
+def save_recipe_network(output_dir, model, *, dataset: str, split, chosen: str, **settings):
+    """Write Part 3's network and its description for Part 4; returns the paths by kind.
+
+    ``recipe_network.json`` records the version of this hand-off, the dataset, the
+    validation split (its share, size and fingerprint: Part 4 must examine images the
+    network never trained on), the recipe chosen and the training ``settings``.
+
+    >>> import tempfile, keras
+    >>> from k49tut import data
+    >>> split = data.validation_split(data.load("sample"), seed=49)
+    >>> net = keras.Sequential([keras.Input((28, 28, 1)), keras.layers.Flatten()])
+    >>> out = tempfile.mkdtemp()
+    >>> sorted(save_recipe_network(out, net, dataset="sample", split=split, chosen="x"))
+    ['hand-off', 'model']
+    >>> json.loads((Path(out) / HANDOFF_FILE).read_text())["split"]["validation_images"]
+    2400
+    """
+    out = Path(output_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    paths = {"model": out / HANDOFF_MODEL, "hand-off": out / HANDOFF_FILE}
+    _atomic_write(paths["model"], model.save)
+    record = {
+        "version": HANDOFF_VERSION,
+        "model": HANDOFF_MODEL,
+        "dataset": dataset,
+        "split": {
+            "validation_share": round(len(split.y_val) / (len(split.y_val) + len(split.y_fit)), 6),
+            "validation_images": len(split.y_val),
+            "fingerprint": split.fingerprint,
+        },
+        "chosen": chosen,
+        "settings": _json_ready(settings),
+        "versions": library_versions(),
+    }
+    text = json.dumps(record, indent=2, ensure_ascii=False) + "\n"
+    _atomic_write(paths["hand-off"], lambda p: p.write_text(text, encoding="utf-8"))
+    return paths
+
+
+def _handoff(out: Path, dataset: str, split) -> tuple[dict | None, str]:
+    """Part 3's description if Part 4 may use its network, else None; and why, in words."""
+    path = out / HANDOFF_FILE
+    if not path.is_file():
+        if (out / HANDOFF_MODEL).is_file():
+            return None, (
+                f"{out / HANDOFF_MODEL} has no {HANDOFF_FILE} beside it (an older k49tut "
+                "saved it), so nothing says which images it trained on; run Part 3 again"
+            )
+        return None, f"No Part 3 network in {out} (run Part 3 first, into the same folder)"
+    try:
+        record = json.loads(path.read_text(encoding="utf-8"))
+        version = record.get("version")
+    except (OSError, ValueError, AttributeError) as error:
+        return None, f"{path} cannot be read ({error}); run Part 3 again"
+    if version != HANDOFF_VERSION:
+        return None, (
+            f"{path} is hand-off version {version!r}, and this k49tut reads version "
+            f"{HANDOFF_VERSION}; run Part 3 again with this k49tut"
+        )
+    if record.get("dataset") != dataset:
+        return None, f"Part 3's network was trained on {record.get('dataset')!r}, not {dataset!r}"
+    if record.get("split", {}).get("fingerprint") != split.fingerprint:
+        return None, (
+            "Part 3's network was trained with another validation split (another seed), so "
+            "some of the validation images here were in its training set"
+        )
+    if not (out / record.get("model", HANDOFF_MODEL)).is_file():
+        return None, f"{path} names {record.get('model')}, which is missing; run Part 3 again"
+    return record, (
+        f"it was trained on {dataset!r} with the same validation split "
+        f"(fingerprint {split.fingerprint}), so the validation images here are new to it"
+    )
+
+
+def load_recipe_network(output_dir, dataset: str, split):
+    """Part 3's saved network, if Part 4 may examine it: ``(model, what, why)``.
+
+    Part 4 uses the network that :func:`save_recipe_network` wrote into ``output_dir``
+    when the hand-off is of the version this k49tut reads, was trained on ``dataset``
+    with the same validation ``split`` (same fingerprint), and ends in global average
+    pooling and a separate softmax layer (which Grad-CAM and the maps use). A network
+    trained in mixed precision comes back as a float32 copy with the same weights, since
+    float16 gradients can underflow. Otherwise ``model`` is None. ``what`` names the
+    network; ``why`` says why it is used or not.
 
     >>> import tempfile
-    >>> load_recipe_network(tempfile.mkdtemp(), "sample", 49)[1].startswith("No part 3 model")
+    >>> from k49tut import data
+    >>> split = data.validation_split(data.load("sample"), seed=49)
+    >>> load_recipe_network(tempfile.mkdtemp(), "sample", split)[2].startswith("No Part 3")
     True
     """
     out = Path(output_dir)
-    saved, record = out / f"recipe_{FILE_NAMES['model']}", out / f"recipe_{FILE_NAMES['metrics']}"
-    if not saved.is_file():
-        return None, f"No part 3 model in {output_dir}"
-    recipe = json.loads(record.read_text(encoding="utf-8")) if record.is_file() else {}
-    if (recipe.get("dataset"), recipe.get("seed")) != (dataset, seed):
-        return None, (
-            f"Part 3's model in {output_dir} was trained on {recipe.get('dataset')!r} with "
-            f"seed {recipe.get('seed')}, not {dataset!r} with seed {seed}"
-        )
+    record, why = _handoff(out, dataset, split)
+    if record is None:
+        return None, None, why
     import keras
     from keras import layers
 
-    model = keras.models.load_model(saved, compile=False)  # for predictions only
+    model = keras.models.load_model(out / record["model"], compile=False)  # predictions only
+    chosen = record["chosen"]
     if not (
         any(isinstance(layer, layers.GlobalAveragePooling2D) for layer in model.layers)
         and isinstance(model.layers[-1], layers.Activation)
     ):
-        return None, (
-            f"Part 3 chose {recipe['chosen']!r}, a network without global average pooling "
-            "or a separate softmax layer"
+        return (
+            None,
+            None,
+            (
+                f"Part 3 chose {chosen!r}, a network without global average pooling "
+                "or a separate softmax layer"
+            ),
         )
     if any(layer.compute_dtype == "float16" for layer in model.layers):
         copy = keras.models.clone_model(
@@ -198,7 +280,7 @@ def load_recipe_network(output_dir, dataset: str, seed: int):
         )
         copy.set_weights(model.get_weights())
         model = copy
-    what = f"part 3's chosen recipe ({recipe['chosen']})"
-    if recipe["chosen"] == "+ test-time shifts":
+    what = f"part 3's chosen recipe ({chosen})"
+    if chosen == "+ test-time shifts":
         what += ", without the shifts"
-    return model, what
+    return model, what, why

@@ -18,8 +18,9 @@ import argparse
 import signal
 import sys
 
-from k49tut import __version__, paths
+from k49tut import __version__, defaults, paths
 from k49tut.budget import BUDGETS, default_budget
+from k49tut.data import DATASETS
 from k49tut.errors import K49TutError, StorageError
 from k49tut.files import K49_FILES, file_status
 from k49tut.mirror import shown
@@ -89,6 +90,8 @@ def _run(args: argparse.Namespace) -> int:
         batch_size=args.batch_size,
         budget=args.budget,
         source=Path(args.notebooks) if args.notebooks else None,
+        parts=args.parts,
+        timeout=args.timeout,
     )
 
 
@@ -105,6 +108,9 @@ def parser() -> argparse.ArgumentParser:
     """The argument parser of the ``k49tut`` command."""
     p = argparse.ArgumentParser(prog="k49tut", description="Kuzushiji-49 tutorial data tools.")
     p.add_argument("--version", action="version", version=f"k49tut {__version__}")
+    p.add_argument(
+        "--debug", action="store_true", help="on an error, show the traceback with its causes"
+    )
     sub = p.add_subparsers(dest="command", required=True)
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument(
@@ -131,11 +137,18 @@ def parser() -> argparse.ArgumentParser:
     i = sub.add_parser("info", parents=[common], help="show which files are present")
     i.set_defaults(func=_info)
     r = sub.add_parser("run", help="execute the notebooks headless (papermill), with reports")
-    r.add_argument("--dataset", default="k49", choices=["k49", "sample", "standin"])
+    r.add_argument("--dataset", default=defaults.DATASET, choices=DATASETS)
     r.add_argument("--data-dir", metavar="D")
-    r.add_argument("--epochs", type=int, default=10, help="Part 2's epochs per model (10)")
-    r.add_argument("--seed", type=int, default=49)
-    r.add_argument("--batch-size", type=int, default=64)
+    r.add_argument(
+        "--epochs",
+        type=int,
+        default=defaults.EPOCHS,
+        help=f"Part 2's epochs per model ({defaults.EPOCHS})",
+    )
+    r.add_argument("--seed", type=int, default=defaults.SEED, help=f"({defaults.SEED})")
+    r.add_argument(
+        "--batch-size", type=int, default=defaults.BATCH_SIZE, help=f"({defaults.BATCH_SIZE})"
+    )
     r.add_argument(
         "--budget",
         default=default_budget(),
@@ -146,8 +159,23 @@ def parser() -> argparse.ArgumentParser:
     )
     r.add_argument(
         "--output-dir",
-        default="outputs",
-        help="where the executed notebooks, reports and artifacts go (outputs)",
+        default=defaults.OUTPUT_DIR,
+        help=f"where the executed notebooks, reports and artifacts go ({defaults.OUTPUT_DIR})",
+    )
+    r.add_argument(
+        "--parts",
+        type=_parts,
+        metavar="N[,N...]",
+        help="run only these parts, e.g. 4 or 3,4 (default: all); the other parts' results "
+        "in the output directory stay, so Part 4 alone uses Part 3's network",
+    )
+    r.add_argument(
+        "--timeout",
+        type=int,
+        metavar="SECONDS",
+        help="stop a cell that runs longer than this (default: "
+        f"{defaults.CELL_TIMEOUT['quick']:,} s with the budget quick or auto, "
+        f"{defaults.CELL_TIMEOUT['full']:,} s with full)",
     )
     r.add_argument(
         "--notebooks",
@@ -161,6 +189,17 @@ def parser() -> argparse.ArgumentParser:
     n.add_argument("--force", action="store_true", help="overwrite notebooks already there")
     n.set_defaults(func=_notebooks)
     return p
+
+
+def _parts(text: str) -> list[int]:
+    """``"3,4"`` -> ``[3, 4]``; argparse turns the ValueError into a usage message."""
+    parts = [int(p) for p in text.replace(" ", "").split(",") if p]
+    if not parts or any(not 1 <= p <= len(NOTEBOOKS) for p in parts):
+        raise ValueError(text)
+    return parts
+
+
+_parts.__name__ = "list of parts (1-4)"  # how argparse names the type in its message
 
 
 class Terminated(KeyboardInterrupt):
@@ -189,6 +228,10 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return args.func(args)
     except K49TutError as error:
+        if args.debug:
+            import traceback
+
+            traceback.print_exc()
         print(f"k49tut {args.command}: error: {error}", file=sys.stderr)
         return 1
     except KeyboardInterrupt as stop:

@@ -28,7 +28,18 @@ from k49tut.files import K49_FILES, file_status, unreadable_reason
 from k49tut.storage import reason
 
 DATASETS = ("k49", "sample", "standin")
-__all__ = ["DATASETS", "Dataset", "arrays_from_files", "download", "load"]
+#: The share of the training images held out for validation, in every part.
+VALIDATION_SHARE = 0.3
+__all__ = [
+    "DATASETS",
+    "VALIDATION_SHARE",
+    "Dataset",
+    "Split",
+    "arrays_from_files",
+    "download",
+    "load",
+    "validation_split",
+]
 
 
 @dataclass(repr=False, eq=False)
@@ -68,6 +79,53 @@ class Dataset:
             f"Dataset(name={self.name!r}, {kind}, train={self.x_train.shape}, "
             f"test={self.x_test.shape}, classes={len(self.classmap)})"
         )
+
+
+@dataclass(repr=False, eq=False)
+class Split:
+    """The training images divided into a part to fit and a part to validate on.
+
+    Images carry a channel axis, ``(N, 28, 28, 1)``, as Keras's Conv2D expects.
+    ``val_index`` gives the validation images' positions in ``Dataset.x_train``.
+    """
+
+    x_fit: np.ndarray
+    x_val: np.ndarray
+    y_fit: np.ndarray
+    y_val: np.ndarray
+    val_index: np.ndarray
+
+    @property
+    def fingerprint(self) -> str:
+        """A short hash of which images were held out: equal fingerprints, equal splits."""
+        import hashlib
+
+        return hashlib.sha256(np.sort(self.val_index).astype("<i8").tobytes()).hexdigest()[:16]
+
+
+def validation_split(ds: Dataset, seed: int, share: float = VALIDATION_SHARE) -> Split:
+    """Hold out ``share`` of the training images for validation, stratified by class.
+
+    This is scikit-learn's ``train_test_split(..., test_size=share, stratify=labels,
+    random_state=seed)``, applied to the images' positions; every part calls it, so the
+    same ``seed`` always holds out the same images (Part 4 checks this by the split's
+    fingerprint before it examines Part 3's network).
+
+    >>> split = validation_split(load("sample"), seed=49)
+    >>> split.x_fit.shape, split.x_val.shape
+    ((5600, 28, 28, 1), (2400, 28, 28, 1))
+    >>> validation_split(load("sample"), seed=49).fingerprint == split.fingerprint
+    True
+    """
+    from sklearn.model_selection import train_test_split
+
+    fit_index, val_index = train_test_split(
+        np.arange(len(ds.y_train)), test_size=share, stratify=ds.y_train, random_state=seed
+    )
+    x = ds.x_train[..., np.newaxis]
+    return Split(
+        x[fit_index], x[val_index], ds.y_train[fit_index], ds.y_train[val_index], val_index
+    )
 
 
 # --------------------------------------------------------------------------- load
@@ -120,21 +178,21 @@ def _read_array(path: Path) -> np.ndarray:
                 return read_npy(stream, size=info.file_size)
     except DataFormatError:
         raise
-    except IsADirectoryError:
+    except IsADirectoryError as error:
         raise StorageError(
             f"{path} is a directory, where a K49 file belongs: move it away, "
             "then run `k49tut download`."
-        ) from None
+        ) from error
     except OSError as error:
         if error.errno is None:  # zipfile's and numpy's complaints, not the disk's
             raise DataFormatError(
                 f"{path} is not a readable .npz file ({error}).{_DAMAGED}"
-            ) from None
-        raise StorageError(f"Cannot read {path}: {reason(error)}.") from None
+            ) from error
+        raise StorageError(f"Cannot read {path}: {reason(error)}.") from error
     except Exception as error:  # BadZipFile, zlib.error, EOFError, ValueError, ...
         raise DataFormatError(
             f"{path} is not a readable .npz file ({type(error).__name__}: {error}).{_DAMAGED}"
-        ) from None
+        ) from error
 
 
 def _check_images(x: np.ndarray, path: Path) -> None:
@@ -163,9 +221,9 @@ def _read_classmap(path: Path) -> pd.DataFrame:
     try:
         cmap = pd.read_csv(path, encoding="utf-8")
     except OSError as error:
-        raise StorageError(f"Cannot read {path}: {reason(error)}.") from None
+        raise StorageError(f"Cannot read {path}: {reason(error)}.") from error
     except (ValueError, UnicodeDecodeError) as error:
-        raise DataFormatError(f"{path} is not a readable CSV file ({error}).") from None
+        raise DataFormatError(f"{path} is not a readable CSV file ({error}).") from error
     if list(cmap.columns) != ["index", "codepoint", "char"] or len(cmap) != N_CLASSES:
         raise DataFormatError(
             f"{path}: a class map has {N_CLASSES} rows and the columns index,codepoint,char; "

@@ -137,6 +137,8 @@ def download(
         storage.remove_empty(created)
         text = str(error) if "was changed" in str(error) else f"{error}\n{_outcome(root, fetched)}"
         text = f"{text}\n{_what_to_do(error, root)}"
+        # from None: the causes' messages (requests', ftplib's) may carry the mirror's
+        # password, which is never printed, not even by `k49tut --debug`
         raise type(error)(source.scrub(text)) from None
     except BaseException:
         storage.remove_empty(created)

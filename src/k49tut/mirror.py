@@ -81,7 +81,7 @@ def check_mirror(url: str) -> Mirror:
         parts = urlsplit(url)
         port = parts.port
     except ValueError as error:
-        raise _refuse(url, f"it cannot be parsed ({error})") from None
+        raise _refuse(url, f"it cannot be parsed ({error})") from None  # cause shows the password
     if parts.scheme not in SCHEMES:
         raise DownloadError(
             f"Cannot download from {shown(url)!r}: a mirror must be an http://, https:// or "
@@ -100,6 +100,6 @@ def check_mirror(url: str) -> Mirror:
         try:
             PreparedRequest().prepare_url(url, None)
         except Exception as error:  # requests' InvalidURL and the like
-            raise _refuse(url, str(error).splitlines()[0]) from None
+            raise _refuse(url, str(error).splitlines()[0]) from None  # as above
     path = parts.path if parts.path.endswith("/") else parts.path + "/"
     return Mirror(url, parts.scheme, parts.hostname, port, parts.username, parts.password, path)

@@ -29,7 +29,12 @@ SEED_RANGE = (0, 2**32 - 1)
 
 
 def check_parameters(
-    dataset: str, epochs: int, seed: int, batch_size: int, budget: str = "auto"
+    dataset: str,
+    epochs: int,
+    seed: int,
+    batch_size: int,
+    budget: str = "auto",
+    timeout: int | None = None,
 ) -> None:
     """Raise :class:`ParameterError` for parameters of a run that cannot work."""
     from k49tut.budget import BUDGETS
@@ -37,7 +42,8 @@ def check_parameters(
 
     if dataset not in DATASETS:
         raise ParameterError(f"Unknown dataset {dataset!r}; choose one of {', '.join(DATASETS)}.")
-    for flag, value in (("--epochs", epochs), ("--batch-size", batch_size)):
+    limits = (("--epochs", epochs), ("--batch-size", batch_size))
+    for flag, value in limits + ((("--timeout", timeout),) if timeout is not None else ()):
         if isinstance(value, bool) or not isinstance(value, int) or value < 1:
             raise ParameterError(f"{flag} must be a whole number of at least 1, not {value!r}.")
     if budget not in BUDGETS:
@@ -81,23 +87,23 @@ def output_dir(output_dir: str | os.PathLike, notebooks: Path) -> Path:
     return out
 
 
-def _earlier_results(out: Path, stems: list[str]) -> list[Path]:
-    from k49tut.artifacts import FILE_NAMES
-
+def _earlier_results(out: Path, results: dict[str, tuple[str, ...]]) -> list[Path]:
+    stems = [Path(name).stem for name in results]
     found = [out / f"{stem}{ext}" for stem in stems for ext in (".ipynb", ".html")]
     found += [out / "figures" / stem for stem in stems]
-    found += [p for name in FILE_NAMES.values() for p in sorted(out.glob(f"*{name}"))]
+    found += [out / file for files in results.values() for file in files]
     return [p for p in found if p.exists() or p.is_symlink()]
 
 
-def set_aside_earlier(out: Path, stems: list[str]) -> Path | None:
+def set_aside_earlier(out: Path, results: dict[str, tuple[str, ...]]) -> Path | None:
     """Move an earlier run's results in ``out`` into ``previous-runs/<time>/``; that folder.
 
-    ``stems`` are the notebooks' names without ``.ipynb``; their executed copies, reports
-    and figures move, and so do the artifacts the notebooks save. Returns None when
-    there was nothing to move.
+    ``results`` maps each notebook about to run to the files it writes (see
+    :data:`k49tut.runner.RESULTS`); those files move, with the notebooks' executed copies,
+    reports and figures. Nothing else moves: not another notebook's results, nor a file
+    of the user's whose name merely resembles them. Returns None when nothing moved.
     """
-    found = _earlier_results(out, stems)
+    found = _earlier_results(out, results)
     if not found:
         return None
     when = time.strftime("%Y-%m-%d_%H%M%S", time.localtime(max(p.lstat().st_mtime for p in found)))
@@ -118,5 +124,5 @@ def set_aside_earlier(out: Path, stems: list[str]) -> Path | None:
             f"Cannot move the earlier run's results in {out} aside into "
             f"{dest}: {storage.reason(error)}. Move them yourself, or choose "
             "another --output-dir."
-        ) from None
+        ) from error
     return dest

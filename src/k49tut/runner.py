@@ -12,11 +12,13 @@ the output directory::
     recipe_model.keras  recipe_metrics.json           Part 3's artifacts
     inside_metrics.json                               Part 4's metrics
 
-If a cell fails, or the kernel dies (killed for lack of memory, or the code ends the
-process), the run stops with exit status 1 and a message naming the notebook and the
-cell; the partially executed notebook (and its report) are kept. Parameters that
-cannot work are refused before anything runs (:mod:`k49tut.preflight`), and an earlier
-run's results in the output directory are first moved into ``previous-runs/<time>/``.
+If a cell fails, runs past its time limit, or the kernel dies (killed for lack of
+memory, or the code ends the process), the run stops with exit status 1 and a message
+naming the notebook and the cell; the partially executed notebook (and its report) are
+kept. Parameters that cannot work are refused before anything runs
+(:mod:`k49tut.preflight`), and the results an earlier run of the same notebooks left in
+the output directory are first moved into ``previous-runs/<time>/``; those of the other
+notebooks stay, so Part 4 run alone still finds Part 3's network.
 """
 
 from __future__ import annotations
@@ -29,11 +31,21 @@ import sys
 import tempfile
 from pathlib import Path
 
+from k49tut import defaults
 from k49tut.paths import notebooks_dir
 
 #: The tutorial, in the order it is run. A notebook added to ``notebooks/`` and to this
 #: list is run, shipped in the wheel and copied by ``k49tut notebooks``.
 NOTEBOOKS = ("01_eda.ipynb", "02_cnn.ipynb", "03_recipe.ipynb", "04_inside.ipynb")
+
+#: What each notebook writes into the output directory besides its executed copy, report
+#: and figures (a test checks these against a run of the tutorial).
+RESULTS = {
+    "01_eda.ipynb": (),
+    "02_cnn.ipynb": ("model.keras", "predictions.csv", "metrics.json"),
+    "03_recipe.ipynb": ("recipe_metrics.json", "recipe_model.keras", "recipe_network.json"),
+    "04_inside.ipynb": ("inside_metrics.json",),
+}
 
 #: Options of the run that only one notebook takes (Parts 2-4 size their work by the
 #: budget, and Part 4's ``epochs`` is only for the network it trains when Part 3's is
@@ -45,10 +57,12 @@ TOOLS = ("papermill", "nbconvert", "nbformat", "nbclient", "ipykernel", "traitle
 
 
 class _NoKernelDiedLine(logging.Filter):
-    """Drop nbclient's "Kernel died" log line: the run's own message says it, and more."""
+    """Drop nbclient's "Kernel died" and "Timeout waiting" log lines: the run's own
+    message says it, and more."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        return "Kernel died" not in record.getMessage()
+        text = record.getMessage()
+        return "Kernel died" not in text and "Timeout waiting for execute reply" not in text
 
 
 def missing_tools() -> list[str]:
@@ -122,8 +136,9 @@ def export_figures(notebook: Path, folder: Path) -> list[Path]:
     return saved
 
 
-def _notebooks_in(source: Path) -> list[str]:
-    """The tutorial notebooks present in ``source``, in order; refuses a folder with none."""
+def _notebooks_in(source: Path, parts: list[int] | None = None) -> list[str]:
+    """The tutorial notebooks present in ``source``, in order, of ``parts`` (1-4) if given;
+    refuses a folder with none, and a part asked for that is not there."""
     from k49tut.errors import StorageError
 
     if not source.is_dir():
@@ -134,6 +149,12 @@ def _notebooks_in(source: Path) -> list[str]:
         raise StorageError(
             f"No tutorial notebooks ({', '.join(NOTEBOOKS)}) in {source}; pass --notebooks DIR."
         )
+    if parts:
+        wanted = [NOTEBOOKS[part - 1] for part in sorted(set(parts))]
+        missing = [name for name in wanted if name not in names]
+        if missing:
+            raise StorageError(f"{', '.join(missing)} not in {source}; pass --notebooks DIR.")
+        names = wanted
     return names
 
 
@@ -206,20 +227,24 @@ def _kernel_config(folder: str):
 
 
 def run_all(
-    output_dir: str | os.PathLike = "outputs",
-    dataset: str = "k49",
+    output_dir: str | os.PathLike = defaults.OUTPUT_DIR,
+    dataset: str = defaults.DATASET,
     data_dir: str | None = None,
-    epochs: int = 10,
-    seed: int = 49,
-    batch_size: int = 64,
+    epochs: int = defaults.EPOCHS,
+    seed: int = defaults.SEED,
+    batch_size: int = defaults.BATCH_SIZE,
     source: Path | None = None,
     budget: str = "auto",
+    parts: list[int] | None = None,
+    timeout: int | None = None,
 ) -> int:
     """Execute the tutorial's notebooks into ``output_dir``; returns the exit status.
 
     ``epochs`` and ``batch_size`` are Part 2's; Part 3 sizes its work by ``budget``
     (see :mod:`k49tut.budget`); Part 4 reads Part 3's model from ``output_dir``. The
-    notebooks run with ``output_dir`` as their working directory.
+    notebooks run with ``output_dir`` as their working directory. ``parts`` (1-4) runs
+    only those parts. A cell that runs longer than ``timeout`` seconds is stopped
+    (default: :func:`k49tut.defaults.cell_timeout` of the budget).
     """
     from k49tut import preflight
 
@@ -240,11 +265,11 @@ def run_all(
     if not any(isinstance(f, _NoKernelDiedLine) for f in papermill_log.filters):
         papermill_log.addFilter(_NoKernelDiedLine())
     source = Path(source) if source is not None else notebooks_dir()
-    names = _notebooks_in(source)
-    preflight.check_parameters(dataset, epochs, seed, batch_size, budget)
+    preflight.check_parameters(dataset, epochs, seed, batch_size, budget, timeout)
+    names = _notebooks_in(source, parts)
     data_dir = preflight.absolute_data_dir(data_dir)
     out = preflight.output_dir(output_dir, source)
-    earlier = preflight.set_aside_earlier(out, [Path(name).stem for name in NOTEBOOKS])
+    earlier = preflight.set_aside_earlier(out, {name: RESULTS[name] for name in names})
     if earlier:
         print(f"Moved the earlier run's results to {earlier}", flush=True)
     options = {
@@ -256,16 +281,23 @@ def run_all(
         "budget": budget,
         "output_dir": str(out),
     }
+    limit = timeout or defaults.cell_timeout(budget)
     with tempfile.TemporaryDirectory(prefix="k49tut-kernel-") as sockets:
-        return _run_each(names, source, out, dataset, options, sockets)
+        return _run_each(names, source, out, dataset, options, sockets, limit)
 
 
 def _run_each(
-    names: list[str], source: Path, out: Path, dataset: str, options: dict, sockets: str
+    names: list[str],
+    source: Path,
+    out: Path,
+    dataset: str,
+    options: dict,
+    sockets: str,
+    limit: int,
 ) -> int:
     """Execute ``names`` from ``source`` into ``out`` in turn; returns the exit status."""
     import papermill
-    from nbclient.exceptions import DeadKernelError
+    from nbclient.exceptions import CellTimeoutError, DeadKernelError
     from papermill.exceptions import PapermillExecutionError
 
     for n, name in enumerate(names, 1):
@@ -282,8 +314,9 @@ def _run_each(
                 stdout_file=sys.stdout,
                 stderr_file=sys.stderr,  # prints and epoch lines only
                 config=_kernel_config(sockets),  # no TCP warning from ipykernel 7
-                shutdown_kernel="immediate",
-            )  # a stopped run leaves no kernel behind
+                shutdown_kernel="immediate",  # a stopped run leaves no kernel behind
+                execution_timeout=limit,
+            )
             html = export_html(target)
             figures = export_figures(target, out / "figures" / target.stem)
         except PapermillExecutionError as error:
@@ -293,6 +326,15 @@ def _run_each(
                 f"{_first_line(target, error.exec_count)!r}:\n  {error.ename}: {error.evalue}\n"
                 f"The partly executed notebook is kept: {target} "
                 f"(and {target.with_suffix('.html').name}).",
+                file=sys.stderr,
+            )
+            return 1
+        except CellTimeoutError:
+            _export_partial(target)
+            print(
+                f"k49tut run: {name} stopped at {_last_started(target)}, which ran longer "
+                f"than the time limit of {limit:,} s per cell (--timeout).\nThe partly "
+                f"executed notebook is kept: {target} (and {target.with_suffix('.html').name}).",
                 file=sys.stderr,
             )
             return 1
@@ -316,7 +358,7 @@ def _run_each(
                 f"{name} stopped: {reason(error)}"
                 f"{f' ({error.filename})' if error.filename else ''}. What "
                 f"was written is kept in {out}."
-            ) from None
+            ) from error
         except KeyboardInterrupt:
             _export_partial(target)
             print(

@@ -74,7 +74,7 @@ def load_synthetic(name: str = "sample", data_dir=None):
             raise DataFormatError(
                 f"The packaged sample {SAMPLE_PATH} is unreadable ({error}); reinstall k49tut "
                 "or regenerate it with scripts/make_sample.py."
-            ) from None
+            ) from error
     elif name == "standin":
         root = paths.data_dir(data_dir)
         missing = [f for f in STANDIN_FILES if not (root / f).is_file()]

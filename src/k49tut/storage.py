@@ -86,18 +86,18 @@ def ensure_dir(path: Path, what: str, hint: str = "") -> list[Path]:
     for p in reversed(missing):
         try:
             p.mkdir()
-        except FileExistsError:
+        except FileExistsError as error:
             if p.is_dir():  # made meanwhile by another process
                 continue
             remove_empty(created)
             raise StorageError(
                 f"Cannot create the {what} {path}: {p} is in the way.{_then(hint)}"
-            ) from None
+            ) from error
         except OSError as error:
             remove_empty(created)
             raise StorageError(
                 f"Cannot create the {what} {path}: {reason(error)}.{_then(hint)}"
-            ) from None
+            ) from error
         created.append(p)
     return created
 
@@ -120,7 +120,7 @@ def check_writable(directory: Path, what: str, hint: str = "") -> None:
     except OSError as error:
         raise StorageError(
             f"Cannot write in the {what} {directory}: {reason(error)}.{_then(hint)}"
-        ) from None
+        ) from error
 
 
 def create_unique(directory: Path, prefix: str, suffix: str = "") -> tuple[int, Path]:

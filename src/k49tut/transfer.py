@@ -5,6 +5,9 @@ connections, time-outs, HTTP 5xx, FTP 4xx) are tried again twice, after 1 s and 
 refusals (HTTP 4xx, FTP 530/550, a redirect to another scheme), wrong bytes and disk
 faults are not. One file may take at most :data:`FILE_TIMEOUT` seconds in all
 (``K49TUT_FILE_TIMEOUT``), so a server that drips bytes is cut off.
+
+Failures here are raised ``from None``: the library exceptions they replace name the URL,
+password included, and what they said is kept, in words, in the message.
 """
 
 from __future__ import annotations
