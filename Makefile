@@ -66,7 +66,7 @@ test-fast: install  ## the tests that execute no notebook (under a minute): run 
 # The wheel, installed as pip users get it, at the minimum versions: the whole suite, with
 # the doctests of the installed package (not its copies of the notebooks: the tests run
 # notebooks/), then ruff.
-test-min:  ## the tests at the declared minimum versions, from a wheel in $(MIN_VENV) (about 14 minutes)
+test-min:  ## the tests at the declared minimum versions, from a wheel in $(MIN_VENV) (about 7 minutes)
 	rm -rf $(MIN_VENV) build/test-min
 	$(PYTHON) -m venv $(MIN_VENV)
 	$(MIN_BIN)/python -m pip install --quiet --upgrade pip

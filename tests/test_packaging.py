@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import ast
 import sys
-from importlib.metadata import packages_distributions, requires
+from importlib.metadata import distributions, packages_distributions, requires
 from pathlib import Path
 
 from packaging.requirements import Requirement
@@ -74,12 +74,23 @@ def _imports(path: Path) -> set[str]:
     return names
 
 
+def _providers(module: str) -> set[str]:
+    """The distributions that install the top-level ``module``. Python 3.10's
+    packages_distributions() reads only top_level.txt, which wheels built with meson
+    (matplotlib's) lack; for those, the installed files are read."""
+    found = set(packages_distributions().get(module, []))
+    if not found:
+        for dist in distributions():
+            if any(f.parts[0] == module for f in dist.files or () if len(f.parts) > 1):
+                found.add(dist.metadata["Name"])
+    return found
+
+
 def test_every_third_party_import_of_the_library_is_declared():
     declared = {r.name.lower() for r in _declared()}
-    dists = packages_distributions()
     imported = set().union(*map(_imports, Path(k49tut.__file__).parent.rglob("*.py")))
     third_party = imported - set(sys.stdlib_module_names) - {"k49tut", "__future__"}
     assert third_party  # numpy, pandas, ... were found
     for module in sorted(third_party):
-        names = {d.lower() for d in dists.get(module, [])}
+        names = {d.lower() for d in _providers(module)}
         assert names & declared, f"{module} (from {sorted(names)}) is imported but not declared"
