@@ -203,9 +203,9 @@ def server():
 @pytest.fixture
 def quick_retries(monkeypatch):
     """Keep the schedule of attempts after a network fault (three in all), not its waits."""
-    from k49tut import transfer
+    from k49tut import download
 
-    monkeypatch.setattr(transfer, "RETRY_WAITS", (0.01, 0.01))
+    monkeypatch.setattr(download, "RETRY_WAITS", (0.01, 0.01))
 
 
 @pytest.fixture

@@ -15,14 +15,15 @@ from conftest import npz_bytes
 
 from k49tut import data, paths
 from k49tut.classes import CHARS, classmap, classmap_csv
+from k49tut.download import LOCK_FILE
 from k49tut.errors import ChecksumError, DataFormatError, DownloadError
-from k49tut.files import K49_FILES, STAMP_FILE, file_status
+from k49tut.files import K49_FILES, file_status
 
 CLASSMAP = K49_FILES[4]
 
 
 def _files_in(directory) -> list[str]:
-    return sorted(p.name for p in directory.iterdir() if p.is_file() and p.name != STAMP_FILE)
+    return sorted(p.name for p in directory.iterdir() if p.is_file() and p.name != LOCK_FILE)
 
 
 def _place(directory, bodies) -> None:
@@ -192,16 +193,17 @@ def test_half_written_file_is_never_taken_for_complete(server, tiny_k49, tmp_pat
     assert (tmp_path / name).read_bytes() == bodies[name]
 
 
-def test_same_size_change_is_detected_after_a_cached_verification(tiny_k49, tmp_path):
+def test_a_same_size_change_with_its_time_restored_is_found(tiny_k49, tmp_path):
     _, bodies, files = tiny_k49
     _place(tmp_path, {files[4].name: bodies[files[4].name]})
     path = tmp_path / files[4].name
     assert file_status(path, files[4]) == "verified"
-    assert (tmp_path / STAMP_FILE).is_file()
+    assert sorted(p.name for p in tmp_path.iterdir()) == [files[4].name]  # nothing recorded
+    times = (path.stat().st_atime_ns, path.stat().st_mtime_ns)
     body = bytearray(path.read_bytes())
     body[-2] = ord("X")
     path.write_bytes(bytes(body))
-    os.utime(path, ns=(path.stat().st_atime_ns, path.stat().st_mtime_ns + 10_000_000))
+    os.utime(path, ns=times)
     assert file_status(path, files[4]) == "wrong checksum"
 
 

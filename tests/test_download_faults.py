@@ -14,16 +14,17 @@ import warnings
 
 import pytest
 
-from k49tut import data, transfer
+from k49tut import data, download
 from k49tut.classes import classmap_csv
-from k49tut.errors import ChecksumError, DownloadError, K49TutError
-from k49tut.files import K49_FILES, STAMP_FILE, file_status
+from k49tut.download import LOCK_FILE
+from k49tut.errors import ChecksumError, DownloadError, K49TutError, StorageError
+from k49tut.files import K49_FILES, file_status
 
 CLASSMAP = K49_FILES[4]
 
 
 def _files_in(directory) -> list[str]:
-    return sorted(p.name for p in directory.iterdir() if p.name != STAMP_FILE)
+    return sorted(p.name for p in directory.iterdir() if p.name != LOCK_FILE)
 
 
 def _cli(*args, env_extra=None, **kwargs):
@@ -224,7 +225,7 @@ def test_cli_ftp_refusal_exits_1_without_traceback(ftp, tmp_path):
 
 
 def test_stalled_server_is_cut_off_by_the_time_per_file(server, tmp_path, monkeypatch):
-    monkeypatch.setenv(transfer.FILE_TIMEOUT_ENV, "0.5")
+    monkeypatch.setenv(download.FILE_TIMEOUT_ENV, "0.5")
     server.serve(CLASSMAP.name, classmap_csv(), mode="drip", pause=0.02)
     start = time.monotonic()
     with pytest.raises(
@@ -234,7 +235,7 @@ def test_stalled_server_is_cut_off_by_the_time_per_file(server, tmp_path, monkey
     ) as info:
         data.download(tmp_path, mirror=server.url, files=(CLASSMAP,), progress=False)
     assert time.monotonic() - start < 5
-    assert transfer.FILE_TIMEOUT_ENV in str(info.value)
+    assert download.FILE_TIMEOUT_ENV in str(info.value)
     assert server.hits == ["/" + CLASSMAP.name]  # not retried
     assert _files_in(tmp_path) == []
 
@@ -305,7 +306,7 @@ def test_signal_during_download_cleans_up(server, tmp_path, signum):
     while not server.hits and time.monotonic() < deadline:
         time.sleep(0.05)
     time.sleep(0.3)  # bytes are arriving
-    assert [p.name for p in d.iterdir()][0].startswith(".partial")
+    assert any(p.name.startswith(".partial") for p in d.iterdir())
     proc.send_signal(signum)
     _, err = proc.communicate(timeout=30)
     assert proc.returncode == 128 + signum
@@ -375,13 +376,18 @@ def test_planted_symlinks_are_never_followed(server, tiny_k49, tmp_path):
     victim.write_text("precious")
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
-    (d / (STAMP_FILE + ".tmp")).symlink_to(victim)
-    (d / ".partial").symlink_to(elsewhere)
+    (d / ".partial").symlink_to(elsewhere)  # a staging folder's name
+    (d / LOCK_FILE).symlink_to(victim)
+    with pytest.raises(StorageError, match=f"Cannot lock {d / LOCK_FILE}") as info:
+        data.download(d, mirror=server.url, files=files, progress=False)
+    assert "Nothing in" in str(info.value) or "nothing was changed" in str(info.value)
+    assert victim.read_text() == "precious"
+    (d / LOCK_FILE).unlink()
     data.download(d, mirror=server.url, files=files, progress=False)
     assert victim.read_text() == "precious"
     assert list(elsewhere.iterdir()) == []
     assert all(file_status(d / spec.name, spec) == "verified" for spec in files)
-    assert not (d / STAMP_FILE).is_symlink()
+    assert not (d / LOCK_FILE).is_symlink()
 
 
 def test_errors_are_the_package_own(closed_port_url, tmp_path, quick_retries):

@@ -4,18 +4,17 @@ message; nothing verified is lost."""
 
 from __future__ import annotations
 
-import json
 import os
 import stat
 import sys
 
 import pytest
-from realfs import give_away, mount_tmpfs, python_unprivileged, unprivileged
+from realfs import give_away, mount_tmpfs, python_unprivileged
 
 from k49tut import cli, data
 from k49tut.classes import classmap_csv
 from k49tut.errors import ChecksumError, StorageError
-from k49tut.files import K49_FILES, STAMP_FILE, file_status
+from k49tut.files import K49_FILES, file_status
 
 CLASSMAP = K49_FILES[4]
 
@@ -32,30 +31,33 @@ def tiny_registry(tiny_k49, monkeypatch):
     return bodies, files
 
 
-def _verified_elsewhere(directory, spec) -> None:
-    """A file of ``spec``'s size recorded as verified, as a verified copy of it would be."""
-    path = directory / spec.name
-    with open(path, "wb") as f:
-        f.truncate(spec.size)  # sparse: no real space used
-    stamps_path = directory / STAMP_FILE
-    stamps = json.loads(stamps_path.read_text()) if stamps_path.exists() else {}
-    st = path.stat()
-    stamps[spec.name] = {"size": st.st_size, "mtime_ns": st.st_mtime_ns, "md5": spec.md5}
-    stamps_path.write_text(json.dumps(stamps))
-
-
-def _shared_dir(tmp_path):
-    """Another user's data directory: five files recorded as verified, except the class map
-    (the real one), which nobody has hashed there yet."""
+def _shared_dir(tmp_path, bodies):
+    """Another user's data directory holding intact (tiny) files, readable by all."""
     shared = tmp_path / "shared"
     shared.mkdir()
-    for spec in K49_FILES[:4]:
-        _verified_elsewhere(shared, spec)
-    (shared / CLASSMAP.name).write_bytes(classmap_csv())
-    for p in shared.iterdir():
-        give_away(p, 0o644)
+    for name, body in bodies.items():
+        (shared / name).write_bytes(body)
+        give_away(shared / name, 0o644)
     give_away(shared, 0o755)
     return shared
+
+
+#: ``k49tut ARGS`` run as an unprivileged user, expecting the tiny files of ``SPECS``
+#: instead of the real ones (the registry is swapped, as ``tiny_registry`` does here).
+_AS_USER = """
+import sys
+import k49tut.cli as cli, k49tut.download as dl
+from k49tut.files import RemoteFile
+files = tuple(RemoteFile(*f) for f in {specs!r})
+cli.K49_FILES = files
+dl.download.__kwdefaults__["files"] = files
+raise SystemExit(cli.main({args!r}))
+"""
+
+
+def _as_user(files, *args):
+    specs = [(f.name, f.size, f.md5) for f in files]
+    return python_unprivileged(_AS_USER.format(specs=specs, args=list(args)))
 
 
 # ------------------------------------------------------------------ data you cannot write
@@ -67,43 +69,49 @@ def test_read_only_mount_of_intact_files_loads_verified(tmp_path, tiny_registry)
         ds = data.load("k49", data_dir=ro, verify=True)
         assert len(ds.x_train) == 60 and len(ds.classmap) == 49
         assert data.download(ro, files=files, progress=False) == ro  # nothing to do
-        assert sorted(p.name for p in ro.iterdir()) == sorted(bodies)  # no stamp written
+        assert sorted(p.name for p in ro.iterdir()) == sorted(bodies)  # nothing written
         with pytest.raises(OSError):
             (ro / "probe").write_bytes(b"")  # really read-only
 
 
-def test_shared_directory_works_for_info_and_download_without_writing(tmp_path):
-    shared = _shared_dir(tmp_path)
+def test_shared_directory_works_for_info_and_download_without_writing(tmp_path, tiny_k49):
+    _, bodies, files = tiny_k49
+    shared = _shared_dir(tmp_path, bodies)
     before = sorted(shared.iterdir())
-    info = unprivileged(_cli_args("info", "--data-dir", str(shared)))
+    info = _as_user(files, "info", "--data-dir", str(shared))
     assert info.returncode == 0, info.stderr
     assert "5 of 5 files verified." in info.stdout
     assert "Traceback" not in info.stderr
-    done = unprivileged(_cli_args("download", "--data-dir", str(shared)))
+    done = _as_user(files, "download", "--data-dir", str(shared))
     assert done.returncode == 0, done.stderr
     assert f"All 5 K49 files are in {shared} and verified." in done.stdout
-    assert sorted(shared.iterdir()) == before
-    assert STAMP_FILE in {p.name for p in before}
-    assert CLASSMAP.name not in json.loads((shared / STAMP_FILE).read_text())
+    assert sorted(shared.iterdir()) == before  # nothing written
 
 
-def test_unreadable_file_is_reported_as_unreadable_not_damaged(tmp_path):
-    shared = _shared_dir(tmp_path)
+def test_unreadable_file_is_reported_as_unreadable_not_damaged(tmp_path, tiny_k49):
+    _, bodies, files = tiny_k49
+    shared = _shared_dir(tmp_path, bodies)
+    CLASSMAP = files[4]
+    info = _as_user(files, "info", "--data-dir", str(shared))
+    assert info.returncode == 0, info.stderr  # verified before: nothing is remembered
     os.chmod(shared / CLASSMAP.name, 0o600)
-    info = unprivileged(_cli_args("info", "--data-dir", str(shared)))
+    info = _as_user(files, "info", "--data-dir", str(shared))
     assert info.returncode == 1
     line = next(x for x in info.stdout.splitlines() if CLASSMAP.name in x)
     assert line.split()[-1] == "unreadable"
     assert "Fix by hand" in info.stdout
-    done = unprivileged(_cli_args("download", "--data-dir", str(shared)))
+    done = _as_user(files, "download", "--data-dir", str(shared))
     assert done.returncode == 1
     assert (
         f"Cannot read {shared / CLASSMAP.name}: permission denied. It may be intact" in done.stderr
     )
     assert "Traceback" not in done.stderr
+    specs = [(f.name, f.size, f.md5) for f in files]
     loaded = python_unprivileged(
         "from k49tut import data\n"
         "from k49tut.errors import StorageError\n"
+        "from k49tut.files import RemoteFile\n"
+        f"data.K49_FILES = tuple(RemoteFile(*f) for f in {specs!r})\n"
         f"try:\n    data.load('k49', data_dir={str(shared)!r})\n"
         "except StorageError as e:\n    print(e)\n"
     )
@@ -122,7 +130,6 @@ def test_downloaded_files_follow_the_umask(server, tiny_k49, tmp_path):
             os.umask(old)
         modes = {stat.S_IMODE((d / spec.name).stat().st_mode) for spec in files}
         assert modes == {mode}
-        assert stat.S_IMODE((d / STAMP_FILE).stat().st_mode) == mode
 
 
 # ------------------------------------------------------------------ paths that cannot work

@@ -15,12 +15,13 @@ from __future__ import annotations
 
 import json
 import math
-import os
 import platform
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+
+from k49tut.storage import atomic_write
 
 
 def predictions_frame(
@@ -73,24 +74,6 @@ def library_versions() -> dict[str, str]:
     }
 
 
-def _atomic_write(path: Path, write) -> None:
-    """Call ``write(temporary_path)``, then move the result onto ``path``.
-
-    The temporary file has a fresh random name (never a planted one) and the
-    permissions the user's umask gives.
-    """
-    from k49tut.storage import create_unique
-
-    fd, tmp = create_unique(path.parent, f".{path.name}.", path.suffix)
-    os.close(fd)
-    try:
-        write(tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def _json_ready(value):
     if isinstance(value, dict):
         return {str(k): _json_ready(v) for k, v in value.items()}
@@ -134,10 +117,10 @@ def save(
     written = {}
     if model is not None:
         written["model"] = out / f"{prefix}{FILE_NAMES['model']}"
-        _atomic_write(written["model"], model.save)
+        atomic_write(written["model"], model.save)
     if predictions is not None:
         written["predictions"] = out / f"{prefix}{FILE_NAMES['predictions']}"
-        _atomic_write(written["predictions"], predictions.to_csv)
+        atomic_write(written["predictions"], predictions.to_csv)
     if metrics is not None:
         written["metrics"] = out / f"{prefix}{FILE_NAMES['metrics']}"
         text = (
@@ -148,7 +131,7 @@ def save(
             )
             + "\n"
         )
-        _atomic_write(written["metrics"], lambda p: p.write_text(text, encoding="utf-8"))
+        atomic_write(written["metrics"], lambda p: p.write_text(text, encoding="utf-8"))
     return written
 
 
@@ -179,7 +162,7 @@ def save_recipe_network(output_dir, model, *, dataset: str, split, chosen: str, 
     out = Path(output_dir)
     out.mkdir(parents=True, exist_ok=True)
     paths = {"model": out / HANDOFF_MODEL, "hand-off": out / HANDOFF_FILE}
-    _atomic_write(paths["model"], model.save)
+    atomic_write(paths["model"], model.save)
     record = {
         "version": HANDOFF_VERSION,
         "model": HANDOFF_MODEL,
@@ -194,7 +177,7 @@ def save_recipe_network(output_dir, model, *, dataset: str, split, chosen: str, 
         "versions": library_versions(),
     }
     text = json.dumps(record, indent=2, ensure_ascii=False) + "\n"
-    _atomic_write(paths["hand-off"], lambda p: p.write_text(text, encoding="utf-8"))
+    atomic_write(paths["hand-off"], lambda p: p.write_text(text, encoding="utf-8"))
     return paths
 
 

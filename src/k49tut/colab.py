@@ -18,7 +18,8 @@ if "google.colab" in sys.modules:  # Colab has TensorFlow, Keras, scikit-learn, 
     pip = [sys.executable, "-m", "pip", "install", "-q"]
     subprocess.run([*pip, "--no-deps", "k49tut @ git+https://github.com/k49tut/k49tut"],
                    check=True)
-    subprocess.run([*pip, "pooch>=1.8", "tqdm>=4.66", "cleanlab>=2.6"], check=True)
+    subprocess.run([*pip, "pooch>=1.8", "filelock>=3.20.3", "tqdm>=4.66", "cleanlab>=2.6"],
+                   check=True)
 """
 
 from __future__ import annotations
@@ -41,7 +42,7 @@ PREINSTALLED = (
 )
 
 #: k49tut's dependencies that the cell installs, with k49tut's minimum versions.
-ADDED = ("pooch>=1.8", "tqdm>=4.66", "cleanlab>=2.6")
+ADDED = ("pooch>=1.8", "filelock>=3.20.3", "tqdm>=4.66", "cleanlab>=2.6")
 
 SETUP_CELL = f"""\
 import subprocess
@@ -51,4 +52,5 @@ if "google.colab" in sys.modules:  # Colab has TensorFlow, Keras, scikit-learn, 
     pip = [sys.executable, "-m", "pip", "install", "-q"]
     subprocess.run([*pip, "--no-deps", "k49tut @ git+{REPOSITORY}"],
                    check=True)
-    subprocess.run([*pip, {", ".join(f'"{spec}"' for spec in ADDED)}], check=True)"""
+    subprocess.run([*pip, {", ".join(f'"{spec}"' for spec in ADDED)}],
+                   check=True)"""

@@ -22,8 +22,8 @@ import pandas as pd
 from k49tut import paths
 from k49tut.arrays import read_npy
 from k49tut.classes import N_CLASSES
+from k49tut.download import download
 from k49tut.errors import ChecksumError, DataFormatError, ParameterError, StorageError
-from k49tut.fetch import download
 from k49tut.files import K49_FILES, file_status, unreadable_reason
 from k49tut.storage import reason
 

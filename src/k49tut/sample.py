@@ -13,7 +13,6 @@ tutorial, the tests and CI run offline; nothing measured on them is a K49 result
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import numpy as np
@@ -21,7 +20,7 @@ import numpy as np
 from k49tut import paths
 from k49tut.classes import classmap
 from k49tut.errors import DataFormatError
-from k49tut.storage import create_unique, write_atomically
+from k49tut.storage import atomic_write
 
 SAMPLE_PATH = paths.RESOURCES_DIR / "sample.npz"
 STANDIN_FILES = (
@@ -47,19 +46,20 @@ def write_sample(path: Path, x_train, y_train, x_test, y_test, meta: dict) -> No
     )
 
 
+def _save_npz(path: Path, array: np.ndarray) -> None:
+    """One array in K49's format (key ``arr_0``); to an open file, since np.savez adds
+    ``.npz`` to a path that lacks it."""
+    with open(path, "wb") as f:
+        np.savez_compressed(f, array)
+
+
 def write_standin(root: Path, x_train, y_train, x_test, y_test, meta: dict) -> None:
     """Write a stand-in into ``root`` as four K49-format files (key ``arr_0``)."""
     root.mkdir(parents=True, exist_ok=True)
     for name, array in zip(STANDIN_FILES, (x_train, y_train, x_test, y_test)):
-        fd, tmp = create_unique(root, f".{name}.", ".tmp")
-        try:
-            with os.fdopen(fd, "wb") as f:
-                np.savez_compressed(f, array)
-            os.replace(tmp, root / name)
-        except BaseException:
-            tmp.unlink(missing_ok=True)
-            raise
-    write_atomically(root / STANDIN_META, json.dumps(meta, indent=1, sort_keys=True).encode())
+        atomic_write(root / name, lambda tmp, a=array: _save_npz(tmp, a))
+    text = json.dumps(meta, indent=1, sort_keys=True)
+    atomic_write(root / STANDIN_META, lambda p: p.write_text(text, encoding="utf-8"))
 
 
 def load_synthetic(name: str = "sample", data_dir=None):

@@ -1,8 +1,8 @@
 """Directories and files that k49tut writes, and plain words for what goes wrong with them.
 
-Every file k49tut writes is first created under a fresh, random name in its final
-directory (``O_EXCL``: a name planted in advance, or a symbolic link, is never written
-through) and then renamed onto its final name, so a crash never leaves half a file
+Every file k49tut writes (:func:`atomic_write`) is first created under a fresh, random
+name in its final directory (``O_EXCL``: a name planted in advance, or a symbolic link, is
+never written through) and then renamed onto its final name, so a crash never leaves half a file
 under that name. New files get the permissions the user's umask allows, as any file
 a program creates does.
 
@@ -13,13 +13,12 @@ a program creates does.
 
 from __future__ import annotations
 
-import contextlib
 import errno
 import os
 import secrets
 import shutil
 import stat
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 from k49tut.errors import StorageError
@@ -145,16 +144,26 @@ def create_unique(directory: Path, prefix: str, suffix: str = "") -> tuple[int, 
     raise FileExistsError(errno.EEXIST, "no unused temporary name", str(directory))
 
 
-def write_atomically(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` through a uniquely named temporary file and a rename."""
-    fd, tmp = create_unique(path.parent, f".{path.name}.", ".tmp")
+def atomic_write(path: Path, write: Callable[[Path], object]) -> Path:
+    """Call ``write(temporary_path)``, then rename the result onto ``path``; returns ``path``.
+
+    The temporary file has a fresh random name beside ``path`` (never a planted one), so
+    a crash never leaves half a file under ``path``.
+
+    >>> import tempfile
+    >>> out = atomic_write(Path(tempfile.mkdtemp()) / "a.txt", lambda p: p.write_text("hi"))
+    >>> out.read_text(), sorted(q.name for q in out.parent.iterdir())
+    ('hi', ['a.txt'])
+    """
+    fd, tmp = create_unique(path.parent, f".{path.name}.", path.suffix or ".tmp")
+    os.close(fd)
     try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
+        write(tmp)
         os.replace(tmp, path)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+    return path
 
 
 def make_private_dir(parent: Path, prefix: str) -> Path:
@@ -168,38 +177,3 @@ def remove_tree(path: Path) -> None:
     """Remove a directory tree made by this package, never following a symbolic link."""
     if path.is_dir() and not path.is_symlink():
         shutil.rmtree(path, ignore_errors=True)
-
-
-@contextlib.contextmanager
-def locked(directory: Path, on_wait: Callable[[], None] | None = None) -> Iterator[bool]:
-    """Hold an exclusive advisory lock on ``directory`` for the duration of the block.
-
-    The lock is taken on the directory itself (``flock``), so no lock file is left
-    behind. When another process holds it, ``on_wait`` is called once and the call
-    blocks until the lock is free. Yields True when the lock is held; False where the
-    filesystem offers no locks (some network filesystems): the block then runs
-    unlocked, and every write in it is still atomic.
-    """
-    try:
-        import fcntl
-
-        fd = os.open(directory, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
-    except (ImportError, AttributeError, OSError):  # no flock here (Windows), or no access
-        fd = None
-    try:
-        held = False
-        if fd is not None:
-            try:
-                try:
-                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                except BlockingIOError:
-                    if on_wait is not None:
-                        on_wait()
-                    fcntl.flock(fd, fcntl.LOCK_EX)
-                held = True
-            except OSError:  # no locks on this filesystem
-                pass
-        yield held
-    finally:
-        if fd is not None:
-            os.close(fd)  # releases the lock

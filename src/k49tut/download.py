@@ -1,0 +1,501 @@
+"""``download()``: the K49 files into the data directory, each verified or not at all.
+
+Each file goes through :func:`pooch.retrieve`, which streams it into a temporary file in a
+staging folder private to this download (inside the data directory), checks its MD5 and
+moves it into place there; the verified file is then renamed onto its final name. Verified
+files are never touched, and need no write access. Two processes downloading into one
+directory take turns (a :mod:`filelock` lock); the second then finds the files verified.
+
+What pooch does not do, and this module adds:
+
+- :class:`_Downloader`: pooch's HTTP downloader neither checks the announced size before
+  the bytes arrive, nor limits the time one file may take, nor tells a refused redirect
+  from a dropped connection; the FTP transfer itself is pooch's :class:`~pooch.FTPDownloader`,
+  writing into the same checks.
+- :func:`_fetch`: pooch retries every network error and every wrong checksum; here a
+  network fault (refused or dropped connection, time-out, HTTP 5xx, 408, 429, FTP 4xx) is
+  tried again twice, after 1 s and 2 s, and a refusal (HTTP 4xx, FTP 5xx, a redirect to
+  another scheme), wrong bytes or a disk fault is not.
+- :func:`_message`, the one place where failures become the messages of
+  :mod:`k49tut.errors`: what happened, what was kept, what to do, never a password.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import logging
+import os
+import shutil
+import sys
+import time
+from pathlib import Path
+
+from k49tut import paths, storage
+from k49tut.errors import ChecksumError, DownloadError, K49TutError, ParameterError, StorageError
+from k49tut.files import K49_FILES, RemoteFile, file_status, unreadable_reason
+from k49tut.mirror import OFFLINE, Mirror, check_mirror, shown
+
+#: Extra attempts after a network fault, and the seconds waited before each.
+RETRIES = 2
+RETRY_WAITS = (1, 2)
+#: Seconds to wait for a connection, and for the next bytes of a transfer.
+CONNECT_TIMEOUT = 10
+READ_TIMEOUT = 60
+#: Seconds one file may take in all, unless ``K49TUT_FILE_TIMEOUT`` says otherwise.
+FILE_TIMEOUT = 1800
+FILE_TIMEOUT_ENV = "K49TUT_FILE_TIMEOUT"
+CHUNK = 1 << 16
+#: Each download stages its files in a private folder named ``.partial-XXXX``, and
+#: downloads into one directory take turns holding ``.k49tut.lock``.
+STAGING_PREFIX = ".partial"
+LOCK_FILE = ".k49tut.lock"
+
+
+def _file_timeout() -> float:
+    value = os.environ.get(FILE_TIMEOUT_ENV)
+    if not value:
+        return FILE_TIMEOUT
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = 0
+    if not seconds > 0:
+        raise ParameterError(f"{FILE_TIMEOUT_ENV}={value!r} is not a number of seconds above 0.")
+    return seconds
+
+
+class _Failure(Exception):
+    """One attempt failed: ``why`` in words; ``retry`` when another attempt may succeed;
+    ``kind``, the error it becomes."""
+
+    def __init__(self, why: str, retry: bool = False, kind: type = DownloadError):
+        super().__init__(why)
+        self.why, self.retry, self.kind = why, retry, kind
+
+
+class _Sink:
+    """Where one attempt's bytes go: size, MD5 and time are checked as they arrive."""
+
+    def __init__(self, file, spec: RemoteFile, limit: float, bar):
+        self.file, self.spec, self.limit, self.bar = file, spec, limit, bar
+        self.deadline = time.monotonic() + limit
+        self.size = 0
+        self.md5 = hashlib.md5()
+
+    def expect(self, declared: int) -> None:
+        if declared != self.spec.size:
+            raise _Failure(
+                f"the server offers {declared:,} bytes, but the expected file has "
+                f"{self.spec.size:,} (md5 {self.spec.md5}); nothing was fetched",
+                kind=ChecksumError,
+            )
+
+    def write(self, chunk: bytes) -> None:
+        self.size += len(chunk)
+        if self.size > self.spec.size:
+            raise _Failure(
+                f"the server sent more than the {self.spec.size:,} bytes of {self.spec.name}",
+                kind=ChecksumError,
+            )
+        try:  # an unbuffered write may take part of the chunk: the rest goes next
+            view = memoryview(chunk)
+            while view:
+                view = view[self.file.write(view) :]
+        except OSError as error:
+            raise _Failure(
+                f"cannot write it: {storage.reason(error)}", kind=StorageError
+            ) from None
+        self.md5.update(chunk)
+        if self.bar is not None:
+            self.bar.update(len(chunk))
+        if time.monotonic() > self.deadline:
+            raise _Failure(
+                f"the transfer took longer than {self.limit:g} s ({self.size:,} of "
+                f"{self.spec.size:,} bytes arrived): the server sends too slowly. Allow "
+                f"more time per file with {FILE_TIMEOUT_ENV}=SECONDS"
+            )
+
+    def finish(self) -> None:
+        try:
+            self.file.flush()
+            os.fsync(self.file.fileno())
+        except OSError as error:
+            raise _Failure(
+                f"cannot write it: {storage.reason(error)}", kind=StorageError
+            ) from None
+        if self.size < self.spec.size:
+            raise _Failure(
+                f"the transfer was cut short ({self.size:,} of {self.spec.size:,} bytes arrived)",
+                retry=True,
+            )
+        got = self.md5.hexdigest()
+        if got != self.spec.md5:
+            raise _Failure(
+                f"expected md5 {self.spec.md5}, got md5 {got}; the bytes were discarded",
+                kind=ChecksumError,
+            )
+
+
+def _disk_fault(error: OSError) -> _Failure:
+    return _Failure(f"cannot write it: {storage.reason(error)}", kind=StorageError)
+
+
+def _why(error: BaseException) -> str:
+    """A short human reason for a network failure (never the URL, which may hold a password)."""
+    import re
+
+    text = str(error)
+    match = re.search(r"\[Errno -?\d+\] [^'\")]*", text)
+    if match:
+        return match.group(0).strip()
+    if "IncompleteRead" in text or "Connection broken" in text or isinstance(error, EOFError):
+        return "the transfer was cut short"
+    if "Read timed out" in text or isinstance(error, TimeoutError):
+        return "no answer in time (host unreachable or too slow)"
+    return text.splitlines()[0][:200] if text else type(error).__name__
+
+
+class _Downloader:
+    """A pooch downloader: the file from the mirror into pooch's temporary file, through
+    a :class:`_Sink`; every fault becomes a :class:`_Failure`."""
+
+    def __init__(self, mirror: Mirror, spec: RemoteFile, limit: float, progress: bool):
+        self.mirror, self.spec, self.limit, self.progress = mirror, spec, limit, progress
+
+    def __call__(self, url: str, output_file: str, pooch) -> None:
+        bar = _progress_bar(self.spec) if self.progress else None
+        try:
+            with open(output_file, "wb", buffering=0) as file:  # unbuffered: faults show at once
+                sink = _Sink(file, self.spec, self.limit, bar)
+                if self.mirror.scheme == "ftp":
+                    self._ftp(sink)
+                else:
+                    self._http(url, sink)
+                sink.finish()
+        except OSError as error:  # the temporary file itself
+            raise _Failure(
+                f"cannot write it: {storage.reason(error)}", kind=StorageError
+            ) from None
+        finally:
+            if bar is not None:
+                bar.close()
+
+    def _http(self, url: str, sink: _Sink) -> None:
+        import requests
+        import urllib3
+        from requests import exceptions as rx
+
+        try:
+            with requests.get(url, stream=True, timeout=(CONNECT_TIMEOUT, READ_TIMEOUT)) as r:
+                r.raise_for_status()
+                length = r.headers.get("Content-Length")
+                if length is not None:
+                    if not length.strip().isdigit():
+                        raise _Failure(
+                            f"the server's answer is malformed: its Content-Length is "
+                            f"{length!r}, not a number"
+                        )
+                    if r.headers.get("Content-Encoding", "identity") == "identity":
+                        sink.expect(int(length))
+                # read1 returns what has arrived (urllib3 >= 2.2), so the time limit is
+                # checked as the bytes come, not once a whole chunk has
+                while chunk := r.raw.read1(CHUNK, decode_content=True):
+                    sink.write(chunk)
+        except rx.HTTPError as error:
+            status = error.response.status_code
+            raise _Failure(
+                f"the server answered HTTP {status} {error.response.reason}",
+                retry=status >= 500 or status in (408, 429),
+            ) from None
+        except (rx.InvalidSchema, rx.InvalidURL, rx.MissingSchema) as error:
+            target = str(error).split("'")[1] if str(error).count("'") >= 2 else "a URL"
+            raise _Failure(
+                f"the server redirected to {target}, which k49tut does not follow (only "
+                "http:// and https:// redirects are followed)"
+            ) from None
+        except rx.TooManyRedirects:
+            raise _Failure("the server redirected too many times") from None
+        except (rx.Timeout, urllib3.exceptions.TimeoutError):
+            raise _Failure(
+                "no answer in time (host unreachable or too slow)", retry=True
+            ) from None
+        except (rx.RequestException, urllib3.exceptions.HTTPError) as error:
+            raise _Failure(_why(error), retry=True) from None
+
+    def _ftp(self, sink: _Sink) -> None:
+        import ftplib
+        from urllib.parse import unquote
+
+        import pooch
+
+        m = self.mirror
+        user = unquote(m.user) if m.user else "anonymous"
+        path = unquote(m.path) + self.spec.name
+        ftp = pooch.FTPDownloader(
+            port=m.port or 21,
+            username=user,
+            password=unquote(m.password) if m.password else "anonymous@",
+            timeout=READ_TIMEOUT,
+            chunk_size=CHUNK,
+        )
+        try:  # the URL without user, password and port, which pooch takes apart
+            ftp(f"ftp://{m.host}{path}", sink, None)
+        except ftplib.error_perm as error:
+            answer = str(error).strip()
+            if answer[:3] in ("530", "331", "332"):
+                raise _Failure(
+                    f"the FTP server refused the login as {user!r} ({answer})"
+                ) from None
+            raise _Failure(f"the FTP server refused the file {path} ({answer})") from None
+        except ftplib.error_temp as error:
+            raise _Failure(
+                f"the FTP server could not send it now ({str(error).strip()})", retry=True
+            ) from None
+        except (OSError, EOFError, ftplib.Error) as error:
+            raise _Failure(_why(error), retry=True) from None
+
+
+def _progress_bar(spec: RemoteFile):
+    try:
+        from tqdm.auto import tqdm
+    except ImportError:  # tqdm is optional: without it, the same download with no bar
+        return None
+    return tqdm(
+        total=spec.size, unit="B", unit_scale=True, desc=spec.name, file=sys.stderr, leave=False
+    )
+
+
+@contextlib.contextmanager
+def _quiet_pooch():
+    """pooch logs each download with its URL, which may hold a password: not here."""
+    import pooch
+
+    logger = pooch.get_logger()
+    level = logger.level
+    logger.setLevel(logging.WARNING)
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
+
+
+def _fetch(spec: RemoteFile, root: Path, staging: Path, mirror: Mirror, progress: bool) -> None:
+    """Fetch ``spec`` through pooch into ``staging``, then move it into ``root``."""
+    import pooch
+
+    url, limit = mirror.url + spec.name, _file_timeout()
+    downloader = _Downloader(mirror, spec, limit, progress)
+    for attempt in range(1, RETRIES + 2):
+        try:
+            with _quiet_pooch():
+                pooch.retrieve(url, spec.known_hash, fname=spec.name, path=staging,
+                               downloader=downloader)  # fmt: skip
+            break
+        except _Failure as failure:
+            if failure.retry and attempt <= RETRIES:
+                time.sleep(RETRY_WAITS[attempt - 1])
+                continue
+            raise _message(failure, spec, url, root, attempt) from None
+        except OSError as error:  # pooch's temporary file or its move, in staging
+            raise _message(_disk_fault(error), spec, url, root, attempt) from error
+    try:  # pooch's temporary files are private (0600); a downloaded file follows the umask
+        os.chmod(staging / spec.name, 0o666 & ~_umask())
+        os.replace(staging / spec.name, root / spec.name)
+    except OSError as error:
+        raise StorageError(
+            f"Could not save {spec.name} in {root}: cannot put it in place: "
+            f"{storage.reason(error)}."
+        ) from None
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def _message(failure: _Failure, spec: RemoteFile, url: str, root: Path, attempts: int):
+    """The error a failed file becomes (the download adds what was kept and what to do)."""
+    if failure.kind is ChecksumError:
+        return ChecksumError(
+            f"Checksum failed for {spec.name} downloaded from {shown(url)}: {failure.why}."
+        )
+    if failure.kind is StorageError:
+        return StorageError(f"Could not save {spec.name} in {root}: {failure.why}.")
+    tries = f" ({attempts} attempts)" if attempts > 1 else ""
+    return DownloadError(
+        f"Could not download {spec.name} from {shown(url)}: {failure.why}{tries}."
+    )
+
+
+def _what_to_do(error: K49TutError, root: Path) -> str:
+    if isinstance(error, StorageError):
+        first = (
+            "What to do: choose another data directory (`--data-dir D`, "
+            "`K49TUT_DATA_DIR=D`, `download(data_dir=D)`), or fix this one (free space, "
+            "permissions)."
+        )
+    else:
+        first = (
+            "What to do: check the network, or use a mirror that holds the files under "
+            "their official names (`--mirror URL`, `K49TUT_MIRROR=URL`, "
+            f"`download(mirror=URL)`), or copy them into {root} by hand and run "
+            "`k49tut info`."
+        )
+    return f"{first}\n{OFFLINE}"
+
+
+def _outcome(root: Path, fetched: list[str]) -> str:
+    if not fetched:
+        return f"Nothing in {root} was changed."
+    return (
+        f"Kept, verified: {', '.join(fetched)} (fetched before the failure); nothing "
+        f"else in {root} was changed."
+    )
+
+
+def _to_fetch(root: Path, files: tuple[RemoteFile, ...], force: bool) -> list[RemoteFile]:
+    todo = []
+    for spec in files:
+        status = file_status(root / spec.name, spec)
+        if status == "not a file":
+            raise StorageError(
+                f"{root / spec.name} is a directory (or another non-file), where the file "
+                f"{spec.name} belongs. Move it away, then run again. Nothing was changed.\n"
+                + OFFLINE
+            )
+        if status == "unreadable":
+            raise StorageError(
+                f"Cannot read {root / spec.name}: {unreadable_reason(root / spec.name)}. "
+                "It may be intact, so it is not replaced: fix its permissions (or ask its "
+                "owner), or move it away, then run again. Nothing was changed.\n" + OFFLINE
+            )
+        if force or status != "verified":
+            todo.append(spec)
+    return todo
+
+
+def _check_space(root: Path, todo: list[RemoteFile]) -> None:
+    need = sum(spec.size for spec in todo)
+    try:
+        free = shutil.disk_usage(root).free
+    except OSError:
+        return
+    if free < need:
+        raise StorageError(
+            f"Not enough space in {root}: {storage.amount(free)} free, but the "
+            f"{len(todo)} file(s) to fetch need {storage.amount(need)}."
+        )
+
+
+@contextlib.contextmanager
+def _turn(root: Path):
+    """Hold the directory's lock; say so once when another download holds it.
+
+    filelock never follows a link planted at the lock's name. It leaves the lock file
+    behind on Unix; this removes it, so that a download adds nothing to the directory but
+    the files. (A download that starts just then locks a new file while a waiting one
+    proceeds on the old: both then fetch into private folders and rename atomically, so
+    the cost is a file fetched twice, never a damaged one.)
+    """
+    from filelock import FileLock, Timeout
+
+    lock = FileLock(root / LOCK_FILE)
+    try:
+        try:
+            lock.acquire(timeout=0)
+        except Timeout:
+            print(
+                f"k49tut: another process is downloading into {root}; waiting for it.",
+                file=sys.stderr,
+                flush=True,
+            )
+            lock.acquire()
+    except OSError as error:
+        raise StorageError(
+            f"Cannot lock {root / LOCK_FILE} (downloads into one directory take turns): "
+            f"{storage.reason(error)}. If a link or another file holds that name, move it "
+            "away; nothing was changed."
+        ) from error
+    try:
+        yield
+    finally:
+        with contextlib.suppress(OSError):
+            (root / LOCK_FILE).unlink()
+        lock.release()
+
+
+def download(
+    data_dir: str | os.PathLike | None = None,
+    mirror: str | None = None,
+    force: bool = False,
+    *,
+    files: tuple[RemoteFile, ...] = K49_FILES,
+    progress: bool = True,
+) -> Path:
+    """Download the five K49 files into the data directory and return that directory.
+
+    Files already present and verified are kept and need no write access (``force=True``
+    fetches them again, replacing each only once its fresh copy has passed the checksum).
+    Each file is streamed into a private ``<data_dir>/.partial-XXXX/`` folder, checked
+    against its size and MD5, then moved into place, so an interrupted or corrupted
+    transfer never leaves a file under its final name. ``files`` overrides the expected
+    sizes and hashes; change it only deliberately (for example, to test a mirror).
+
+    Raises :class:`~k49tut.errors.DownloadError` when a file cannot be fetched,
+    :class:`~k49tut.errors.ChecksumError` when its bytes do not match and
+    :class:`~k49tut.errors.StorageError` when the data directory cannot take it.
+
+    Example (needs a reachable server)::
+
+        download(mirror="http://127.0.0.1:8765/")   # -> PosixPath('.../data')
+    """
+    root = paths.data_dir(data_dir)
+    source = check_mirror(paths.base_url(mirror))  # before touching the disk
+    todo = _to_fetch(root, files, force)
+    if not todo:
+        return root
+    created: list[Path] = []
+    fetched: list[str] = []
+    try:
+        created = storage.ensure_dir(root, "data directory")
+        storage.check_writable(root, "data directory")
+        _check_space(root, todo)
+        with _turn(root):
+            if not force:  # what another process fetched meanwhile is done
+                todo = _to_fetch(root, tuple(todo), force=False)
+            _fetch_all(root, todo, source, progress, fetched)
+    except (DownloadError, ChecksumError, StorageError) as error:
+        storage.remove_empty(created)
+        text = str(error) if "was changed" in str(error) else f"{error}\n{_outcome(root, fetched)}"
+        text = f"{text}\n{_what_to_do(error, root)}"
+        # from None: the causes' messages (requests', ftplib's) may carry the mirror's
+        # password, which is never printed, not even by `k49tut --debug`
+        raise type(error)(source.scrub(text)) from None
+    except BaseException:
+        storage.remove_empty(created)
+        raise
+    return root
+
+
+def _fetch_all(
+    root: Path, todo: list[RemoteFile], source: Mirror, progress: bool, fetched: list[str]
+) -> None:
+    """Fetch ``todo`` via a private staging folder, adding each name to ``fetched``.
+
+    Runs under the directory's lock, so staging folders left by killed downloads are
+    removed first.
+    """
+    for stale in root.glob(STAGING_PREFIX + "*"):
+        storage.remove_tree(stale)
+    try:
+        staging = storage.make_private_dir(root, STAGING_PREFIX + "-")
+    except OSError as error:
+        raise StorageError(f"Cannot write in {root}: {storage.reason(error)}.") from error
+    try:
+        for spec in todo:
+            _fetch(spec, root, staging, source, progress)
+            fetched.append(spec.name)
+    finally:
+        storage.remove_tree(staging)
