@@ -57,7 +57,7 @@ run-all: install  ## execute the notebooks headless (k49tut run; options: DATASE
 # each notebook runs once per session; the other tests run beside them on a second.
 PYTEST_PARALLEL := -n 2 --dist loadfile
 
-test: install  ## everything: unit tests, doctests, the notebooks on the sample and their checked outputs (about 6 minutes)
+test: install  ## everything: unit tests, doctests, the notebooks on the sample and their checked outputs (about 5 minutes)
 	$(BIN)/python -m pytest $(PYTEST_PARALLEL)
 
 test-fast: install  ## the tests that execute no notebook (under a minute): run it after every edit

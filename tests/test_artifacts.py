@@ -96,7 +96,7 @@ def test_the_matching_network_comes_back_in_float32_with_its_predictions(tmp_pat
         "fingerprint": split.fingerprint,
     }
     model, what, why = load_recipe_network(tmp_path, "sample", split)
-    assert what == "part 3's chosen recipe (+ test-time shifts), without the shifts"
+    assert what == "Part 3's chosen recipe (+ test-time shifts), without the shifts"
     assert why.startswith("it was trained on 'sample' with the same validation split")
     assert {layer.compute_dtype for layer in model.layers} == {"float32"}
     x = split.x_val[:64]

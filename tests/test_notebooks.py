@@ -392,7 +392,7 @@ def test_part4_uses_part3s_network_and_its_sentences_agree_with_its_metrics(tuto
     record = _inside_checks(nb, tutorial.out)
     chosen = tutorial.metrics("recipe_metrics.json")["chosen"]
     shifts = ", without the shifts" if chosen == "+ test-time shifts" else ""
-    assert record["model"] == f"part 3's chosen recipe ({chosen}){shifts}"
+    assert record["model"] == f"Part 3's chosen recipe ({chosen}){shifts}"
     handoff = tutorial.metrics("recipe_network.json")
     assert (
         f"Examining {record['model']}: it was trained on 'sample' with the same validation "

@@ -212,7 +212,7 @@ def _handoff(out: Path, dataset: str, split) -> tuple[dict | None, str]:
         return None, f"{path} names {record.get('model')}, which is missing; run Part 3 again"
     return record, (
         f"it was trained on {dataset!r} with the same validation split "
-        f"(fingerprint {split.fingerprint}), so the validation images here are new to it"
+        f"(fingerprint {split.fingerprint}), so it never trained on the validation images here"
     )
 
 
@@ -263,7 +263,7 @@ def load_recipe_network(output_dir, dataset: str, split):
         )
         copy.set_weights(model.get_weights())
         model = copy
-    what = f"part 3's chosen recipe ({chosen})"
+    what = f"Part 3's chosen recipe ({chosen})"
     if chosen == "+ test-time shifts":
         what += ", without the shifts"
     return model, what, why
