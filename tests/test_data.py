@@ -347,3 +347,19 @@ def test_cli_console_script_and_usage_error():
     )
     assert result.returncode == 2
     assert "invalid choice" in result.stderr
+
+
+def test_a_reader_that_leaves_early_gets_no_traceback(tmp_path):
+    """`k49tut info | head -1`: the reader closes the pipe before the output is written."""
+    import subprocess
+    import sys
+
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "k49tut", "info", "--data-dir", str(tmp_path)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        bufsize=0,
+    )
+    proc.stdout.close()  # as `head` does once it has what it wants
+    err = proc.stderr.read().decode()
+    assert proc.wait(timeout=60) == 141 and err == ""

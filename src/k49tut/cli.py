@@ -15,6 +15,7 @@ Data directory: /nonexistent (does not exist yet)
 from __future__ import annotations
 
 import argparse
+import os
 import signal
 import sys
 
@@ -226,7 +227,9 @@ def main(argv: list[str] | None = None) -> int:
     except ValueError:  # not the main thread: leave signals alone
         previous = None
     try:
-        return args.func(args)
+        code = args.func(args)
+        sys.stdout.flush()  # a reader that left shows here, not at exit
+        return code
     except K49TutError as error:
         if args.debug:
             import traceback
@@ -234,6 +237,9 @@ def main(argv: list[str] | None = None) -> int:
             traceback.print_exc()
         print(f"k49tut {args.command}: error: {error}", file=sys.stderr)
         return 1
+    except BrokenPipeError:  # the reader left (`k49tut info | head -1`): stop quietly
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no error at exit
+        return 128 + signal.SIGPIPE
     except KeyboardInterrupt as stop:
         signum = signal.SIGTERM if isinstance(stop, Terminated) else signal.SIGINT
         what = "terminated" if signum == signal.SIGTERM else "interrupted"
