@@ -293,7 +293,7 @@ def load(
     ``name`` is ``"k49"`` (the real data, downloaded on first use), ``"sample"`` (the
     small synthetic stand-in shipped with k49tut) or ``"standin"`` (the full-size
     synthetic stand-in written into the data directory by ``scripts/make_sample.py``).
-    ``verify`` checks the K49 files' checksums, cheaply after the first time.
+    ``verify`` checks the K49 files' checksums (each load hashes them, well under a second).
 
     >>> ds = load("sample")
     >>> len(ds.classmap), ds.name
