@@ -10,7 +10,7 @@ MIN_VENV    ?= .venv-min
 MIN_BIN     := $(MIN_VENV)/bin
 CONSTRAINTS ?= .ci/constraints-min.txt
 # What ruff lints: the code and the notebooks. It fixes and formats only the code.
-CODE    := src tests scripts benchmarks setup.py
+CODE    := src tests scripts benchmarks solutions setup.py
 LINTED  := $(CODE) notebooks
 comma  := ,
 STAMP  := $(VENV)/.installed-$(subst $(comma),-,$(EXTRAS))

@@ -23,6 +23,8 @@ from tutorial_run import (
     reference_path,
 )
 
+from k49tut import examples
+
 
 def _figures(nb) -> int:
     return sum(
@@ -383,7 +385,16 @@ def _inside_checks(nb, out: Path) -> dict:
         for o in c.get("outputs", [])
         if o.get("name") == "stderr"
     ]
-    assert stderr == [] and _figures(nb) == 8
+    assert stderr == [] and _figures(nb) == 9
+    # the pictures from outside the dataset: the sentence counts what the metrics record
+    yours = record["your_pictures"]
+    assert list(yours) == list(examples.bundled())
+    hiragana = [name for name, p in examples.bundled().items() if p.hiragana]
+    right = sum(yours[name]["top_choice"] == yours[name]["shows"] for name in hiragana)
+    assert record["hiragana_pictures"] == len(hiragana) == 5
+    assert record["hiragana_pictures_right"] == right
+    assert f"The top choice is right for {right} of the 5 hiragana pictures." in _text(nb)
+    assert "The 2 pictures that show no hiragana still get a top probability of " in _text(nb)
     return record
 
 

@@ -77,10 +77,10 @@ def training_speed(model: Any, x: Any, y: Any, batch_size: int, min_seconds: flo
     return 2 * n / (seconds + timed(n))  # the mean of two timings of the final size
 
 
-def _duration(seconds: float) -> str:
+def duration(seconds: float) -> str:
     """'1 second', '40 seconds', '3.3 minutes', '1.5 hours'.
 
-    >>> _duration(0.7), _duration(40.2), _duration(200), _duration(5400)
+    >>> duration(0.7), duration(40.2), duration(200), duration(5400)
     ('1 second', '40 seconds', '3.3 minutes', '1.5 hours')
     """
     if seconds < 90:
@@ -110,10 +110,10 @@ def forecast(
     rows = {what: images / speed for what, (images, speed) in work.items()}
     total = sum(rows.values())
     setting = f" (budget {budget!r})" if budget else ""
-    lines = [f"Forecast for this machine{setting}: about {_duration(total)} of training."]
+    lines = [f"Forecast for this machine{setting}: about {duration(total)} of training."]
     for what, (images, speed) in work.items():
         lines.append(
-            f"  {what}: {images:,.0f} images at {speed:,.0f} images/s: {_duration(rows[what])}"
+            f"  {what}: {images:,.0f} images at {speed:,.0f} images/s: {duration(rows[what])}"
         )
     if hint and total > 120:
         lines.append(hint)

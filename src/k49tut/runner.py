@@ -29,9 +29,11 @@ import logging
 import os
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 from k49tut import defaults
+from k49tut.budget import duration
 from k49tut.paths import notebooks_dir
 
 #: The tutorial, in the order it is run. A notebook added to ``notebooks/`` and to this
@@ -303,6 +305,7 @@ def _run_each(
     for n, name in enumerate(names, 1):
         target = out / name
         print(f"[{n}/{len(names)}] {name} on {dataset!r} -> {target}", flush=True)
+        start = time.monotonic()
         try:
             papermill.execute_notebook(
                 str(source / name),
@@ -367,6 +370,10 @@ def _run_each(
                 file=sys.stderr,
             )
             raise
-        print(f"      wrote {html.name} and {len(figures)} figures", flush=True)
+        print(
+            f"      wrote {html.name} and {len(figures)} figure{'s' * (len(figures) != 1)}; "
+            f"it ran for {duration(time.monotonic() - start)}",
+            flush=True,
+        )
     print(f"Done: results in {out}")
     return 0

@@ -190,3 +190,42 @@ def captioned(images: np.ndarray, captions, title: str, cols: int = 8, source: s
         ax.imshow(np.squeeze(image), cmap="gray")
         ax.set_title(caption, fontsize=10)
     return _titled(fig, title, source)
+
+
+def your_pictures(
+    pictures: list, converted: np.ndarray, cams: np.ndarray, proba: np.ndarray, chars,
+    captions: list[str], source: str = "",
+) -> Figure:  # fmt: skip
+    """Per picture, one row: the picture, its K49-format version, Grad-CAM for the top
+    choice, and the five most probable characters.
+
+    ``pictures``: RGB arrays; ``proba``: (N, 49); ``captions``: what each picture shows.
+    """
+    n = len(pictures)
+    fig, axes = plt.subplots(
+        n, 4, figsize=(9.6, 1.9 * n + 0.8), layout="constrained", squeeze=False,
+        width_ratios=[1.4, 1, 1, 2.2],
+    )  # fmt: skip
+    for k, row in enumerate(axes):
+        top = np.argsort(proba[k])[::-1][:5]
+        row[0].imshow(pictures[k])
+        row[0].set_title(captions[k], fontsize=10, loc="left")
+        row[1].imshow(np.squeeze(converted[k]), cmap="gray", vmin=0, vmax=255)
+        row[2].imshow(np.squeeze(converted[k]), cmap="gray", vmin=0, vmax=255)
+        row[2].imshow(cams[k], cmap="inferno", alpha=0.55, vmin=0, vmax=cams[k].max() or 1)
+        for ax in row[:3]:
+            ax.set_xticks([])
+            ax.set_yticks([])
+        bars = row[3].barh(range(5), proba[k, top][::-1], color="tab:blue")
+        bars[-1].set_color("tab:orange")
+        row[3].set_yticks(range(5), [chars[i] for i in top][::-1], fontsize=12)
+        row[3].set_xlim(0, 1.15)
+        row[3].set_xticks([0, 0.25, 0.5, 0.75, 1])
+        row[3].bar_label(bars, fmt="%.2f", padding=2, fontsize=9)
+        row[3].spines[["top", "right"]].set_visible(False)
+    for ax, name in zip(axes[0], ("your picture", "as K49 sees it", "Grad-CAM, top choice",
+                                  "top 5 probabilities")):  # fmt: skip
+        ax.set_xlabel(name, fontsize=9)
+        ax.xaxis.set_label_position("top")
+    axes[0, 0].set_title(captions[0], fontsize=10, loc="left")
+    return _titled(fig, "What the network says to pictures from outside the dataset", source)
