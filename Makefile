@@ -4,7 +4,7 @@
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
-EXTRAS ?= dev
+EXTRAS ?= dev,site
 # `make test-min`: a second environment, at the minimum versions pyproject.toml declares.
 MIN_VENV    ?= .venv-min
 MIN_BIN     := $(MIN_VENV)/bin
@@ -29,7 +29,7 @@ NOTEBOOKS  ?=
 export TF_CPP_MIN_LOG_LEVEL ?= 3
 export PYDEVD_DISABLE_FILE_VALIDATION ?= 1
 
-.PHONY: help install test test-fast test-min test-python lint format demo run-all data references clean
+.PHONY: help install test test-fast test-min test-python lint format demo run-all site data references clean
 
 # Variables `make help` shows by their values.
 SHOWN := MIN_VENV
@@ -39,7 +39,7 @@ help:  ## list the targets, with this make's values of their settings
 	    | sed $(foreach v,$(SHOWN),-e 's|$$($(v))|$($(v))|g') \
 	    | awk -F':.*## ' '{printf "  make %-11s %s\n", $$1, $$2}'
 
-install: $(STAMP)  ## create .venv, install k49tut (editable), the notebook and test tools (EXTRAS=dev,gpu for CUDA)
+install: $(STAMP)  ## create .venv, install k49tut (editable), the notebook and test tools (EXTRAS=dev,site,gpu for CUDA)
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -49,6 +49,9 @@ $(STAMP): pyproject.toml
 
 demo: install  ## the whole tutorial on the offline sample, into outputs/ (about 6.5 minutes on 2 cores)
 	$(MAKE) --no-print-directory run-all DATASET=sample
+
+site: install  ## the executed tutorial as a website in build/site, from OUTPUT_DIR (outputs/: run make demo first)
+	$(BIN)/python scripts/build_site.py $(or $(OUTPUT_DIR),outputs) build/site
 
 run-all: install  ## execute the notebooks headless (k49tut run; options: DATASET EPOCHS SEED BUDGET DATA_DIR OUTPUT_DIR PARTS TIMEOUT)
 	$(BIN)/k49tut run $(RUN_FLAGS)

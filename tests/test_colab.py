@@ -29,13 +29,17 @@ def test_the_cell_installs_every_dependency_colab_lacks_at_its_minimum():
             assert added[r.name].specifier == r.specifier, r.name
 
 
-def _run_cell(monkeypatch, in_colab: bool) -> list[list[str]]:
+def _run_cell(monkeypatch, in_colab: bool, in_kaggle: bool = False) -> list[list[str]]:
     calls = []
     monkeypatch.setattr(subprocess, "run", lambda args, **kw: calls.append((args, kw)))
     if in_colab:
         monkeypatch.setitem(sys.modules, "google.colab", types.ModuleType("google.colab"))
     else:
         monkeypatch.delitem(sys.modules, "google.colab", raising=False)
+    if in_kaggle:  # what Kaggle's notebooks set
+        monkeypatch.setenv("KAGGLE_KERNEL_RUN_TYPE", "Interactive")
+    else:
+        monkeypatch.delenv("KAGGLE_KERNEL_RUN_TYPE", raising=False)
     exec(compile(colab.SETUP_CELL, "setup-cell", "exec"), {})
     assert all(kw == {"check": True} for _, kw in calls)
     return [args for args, _ in calls]
@@ -54,6 +58,12 @@ def test_the_cell_never_installs_what_colab_ships(monkeypatch, name):
         assert not any(Requirement(a).name == name for a in args[5:] if not a.startswith("-"))
 
 
+def test_on_kaggle_the_cell_installs_the_same(monkeypatch):
+    assert _run_cell(monkeypatch, in_colab=False, in_kaggle=True) == _run_cell(
+        monkeypatch, in_colab=True
+    )
+
+
 def test_outside_colab_the_cell_does_nothing(monkeypatch):
     assert _run_cell(monkeypatch, in_colab=False) == []
 
@@ -66,5 +76,5 @@ def test_every_notebook_carries_the_setup_cell_verbatim():
 
     for name in NOTEBOOKS:
         cells = nbformat.read(notebooks_dir() / name, as_version=4).cells
-        setup = [c.source for c in cells if c.source.startswith("import subprocess")]
+        setup = [c.source for c in cells if '"pip", "install"' in c.source]
         assert setup == [colab.SETUP_CELL], name

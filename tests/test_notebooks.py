@@ -420,3 +420,85 @@ def test_the_output_folder_holds_what_the_runner_knows_each_part_writes(tutorial
     expected = {file for files in RESULTS.values() for file in files}
     expected |= {"04_inside.ipynb", "04_inside.html", "figures"}  # Part 4 ran by k49tut run
     assert {p.name for p in tutorial.out.iterdir()} == expected
+
+
+def _site_builder():
+    """scripts/build_site.py, and the browser that tests the site: without Sphinx or
+    Chromium the test is skipped, unless K49TUT_REQUIRE_SITE is set (as in CI)."""
+    import importlib.util
+    import os
+
+    from site_browser import CHROMEDRIVER, CHROMIUM
+
+    missing = [
+        what
+        for what, there in (
+            (
+                "Sphinx, myst-nb and the book theme (pip install -e '.[dev,site]')",
+                importlib.util.find_spec("myst_nb"),
+            ),
+            ("Selenium", importlib.util.find_spec("selenium")),
+            (
+                "Chromium and its driver (apt-get install chromium chromium-driver)",
+                CHROMIUM and CHROMEDRIVER,
+            ),
+        )  # fmt: skip
+        if not there
+    ]
+    if missing:
+        if os.environ.get("K49TUT_REQUIRE_SITE"):
+            pytest.fail("The site test needs " + "; ".join(missing))
+        pytest.skip("needs " + "; ".join(missing))
+    path = Path(__file__).resolve().parents[1] / "scripts" / "build_site.py"
+    spec = importlib.util.spec_from_file_location("build_site", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_site_of_this_run_works_in_a_browser_without_japanese_fonts(tutorial, tmp_path):
+    import shutil
+
+    import site_browser as sb
+
+    builder = _site_builder()
+    run = tmp_path / "run"
+    run.mkdir()
+    for name in PARAMETERS:
+        tutorial.notebook(name)
+        done = (
+            tutorial.out / name
+            if name == "04_inside.ipynb"
+            else tutorial.base / "notebooks" / name
+        )
+        shutil.copy2(done, run / name)
+    with pytest.raises(
+        builder.SiteError,
+        match="lacks the executed notebooks 01_eda, 02_cnn, 03_recipe, 04_inside. Run the",
+    ):
+        builder.build(tmp_path / "nothing", tmp_path / "nowhere")  # what a user is told
+    root = builder.build(run, tmp_path / "site").parent
+    with sb.served(root) as base, sb.browser(tmp_path / "chromium") as driver:
+        pages = sb.crawl(driver, base)
+        names = {url.removeprefix(base) for url in pages}
+        docs = (Path(__file__).resolve().parents[1] / "docs").glob("*.md")
+        assert names == {"index.html"} | {f"notebooks/{Path(n).stem}.html" for n in PARAMETERS} | {
+            f"docs/{p.stem}.html" for p in docs
+        }
+        for url, page in pages.items():
+            # every page says where its outputs come from; nothing of the site's own fails
+            assert "Every output and figure on this site comes from the synthetic stand-in, not " \
+                "Kuzushiji-49." in page["text"], url  # fmt: skip
+            own = [e for e in page["console"] if base in e["message"] or e["source"] != "network"]
+            assert own == [], (url, own)
+            assert all(ok for src, ok in page["images"] if src.startswith(base)), url
+        figures = sum(src.startswith(base) for page in pages.values() for src, _ in page["images"])
+        assert figures >= sum(_figures(tutorial.notebook(n)) for n in PARAMETERS)
+        assert sb.broken_links(pages, base, root) == []
+        # hiragana as the page draws them: glyphs, not the same empty box twice
+        part1 = base + "notebooks/01_eda.html"
+        a, i = sb.glyph_shots(driver, part1, "あい")
+        assert a != i and sb.font_loaded(driver)
+        boxes = sb.glyph_shots(driver, part1, "あい", family="NoSuchFont")
+        assert boxes[0] == boxes[1]  # the check can fail: without the served font, boxes
+        assert sb.search_hits(driver, base, "calibration") >= 2

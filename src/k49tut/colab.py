@@ -1,20 +1,23 @@
-"""The notebooks' setup cell, which makes a fresh Google Colab runtime ready for them.
+"""The notebooks' setup cell, which makes a fresh Google Colab or Kaggle runtime ready for them.
 
 Colab ships TensorFlow, Keras, NumPy, pandas, scikit-learn, SciPy, matplotlib, Pillow,
-requests and its own Jupyter. Installing k49tut with its dependencies could replace some
-of them, so the cell installs k49tut with ``--no-deps`` and then adds the small packages
-Colab may lack (:data:`ADDED`, at k49tut's minimum versions; pip installs what is missing
-or too old and leaves the rest alone). Elsewhere the cell does nothing: there, k49tut is
-installed with its dependencies (``pip install k49tut`` or ``make install``).
+requests and its own Jupyter, and so do Kaggle's notebooks. Installing k49tut with its
+dependencies could replace some of them, so the cell installs k49tut with ``--no-deps``
+and then adds the small packages they may lack (:data:`ADDED`, at k49tut's minimum
+versions; pip installs what is missing or too old and leaves the rest alone). Elsewhere
+the cell does nothing: there, k49tut is installed with its dependencies (``pip install
+k49tut`` or ``make install``).
 
 :data:`SETUP_CELL` is the cell's source, the one each notebook carries verbatim:
 
 >>> from k49tut.colab import SETUP_CELL
 >>> print(SETUP_CELL)
+import os
 import subprocess
 import sys
 <BLANKLINE>
-if "google.colab" in sys.modules:  # Colab has TensorFlow, Keras, scikit-learn, Jupyter, ...
+# Colab and Kaggle have TensorFlow, Keras, scikit-learn, Jupyter, ...: add k49tut alone
+if "google.colab" in sys.modules or "KAGGLE_KERNEL_RUN_TYPE" in os.environ:
     pip = [sys.executable, "-m", "pip", "install", "-q"]
     subprocess.run([*pip, "--no-deps", "k49tut @ git+https://github.com/k49tut/k49tut"],
                    check=True)
@@ -45,10 +48,12 @@ PREINSTALLED = (
 ADDED = ("pooch>=1.8", "filelock>=3.20.3", "tqdm>=4.66", "cleanlab>=2.6")
 
 SETUP_CELL = f"""\
+import os
 import subprocess
 import sys
 
-if "google.colab" in sys.modules:  # Colab has TensorFlow, Keras, scikit-learn, Jupyter, ...
+# Colab and Kaggle have TensorFlow, Keras, scikit-learn, Jupyter, ...: add k49tut alone
+if "google.colab" in sys.modules or "KAGGLE_KERNEL_RUN_TYPE" in os.environ:
     pip = [sys.executable, "-m", "pip", "install", "-q"]
     subprocess.run([*pip, "--no-deps", "k49tut @ git+{REPOSITORY}"],
                    check=True)
