@@ -275,9 +275,10 @@ def tiny_notebook(path, *cells, parameters=PARAMETERS) -> None:
     import nbformat
     from nbformat.v4 import new_code_cell, new_notebook
 
-    first = new_code_cell(parameters)
-    first.metadata["tags"] = ["parameters"]
-    nb = new_notebook(cells=[first, *[new_code_cell(c) for c in cells]])
+    first = [new_code_cell(parameters)] if parameters is not None else []  # None: no such cell
+    for cell in first:
+        cell.metadata["tags"] = ["parameters"]
+    nb = new_notebook(cells=[*first, *[new_code_cell(c) for c in cells]])
     nb.metadata["kernelspec"] = {
         "name": "python3",
         "display_name": "Python 3",

@@ -92,6 +92,38 @@ def test_impossible_parameters_exit_1_from_the_command(notebooks, tmp_path):
     )
 
 
+@pytest.mark.parametrize(
+    "damage, says",
+    [
+        (lambda p: p.write_text(""), "it is not a valid notebook (NotJSONError: Notebook does"),
+        (lambda p: p.write_text(p.read_text()[:200]), "it is not a valid notebook (NotJSONError"),
+        (lambda p: p.write_text('{"cells": 3}'), "it is not a valid notebook ("),
+        (lambda p: p.write_bytes(b"\xff\xfe{}"), "it is not a valid notebook ("),
+        (
+            lambda p: tiny_notebook(p, "print(1)", parameters=None),
+            "it has no cell tagged 'parameters', so the run could not pass it --dataset",
+        ),
+        (
+            lambda p: tiny_notebook(p, "print(1)", parameters="seed = 1"),
+            "its 'parameters' cell does not declare dataset, so the run could not set it",
+        ),
+    ],
+    ids=["empty", "truncated", "not a notebook", "not UTF-8", "no parameters", "no dataset"],
+)
+def test_a_damaged_notebook_is_refused_before_anything_is_created_or_moved(
+    notebooks, tmp_path, damage, says, capsys
+):
+    tiny_notebook(notebooks / "02_cnn.ipynb", "print(2)")
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "metrics.json").write_text("an earlier run's")  # Part 2's result: stays put
+    damage(notebooks / "02_cnn.ipynb")
+    err = _refused(capsys, notebooks, out)
+    assert err.startswith(f"k49tut run: error: Cannot run {notebooks / '02_cnn.ipynb'}: {says}")
+    assert "Nothing was changed." in err and "k49tut notebooks DEST" in err
+    assert sorted(p.name for p in out.iterdir()) == ["metrics.json"]
+
+
 def test_run_all_refuses_an_unknown_dataset(notebooks, tmp_path):
     with pytest.raises(ParameterError, match="Unknown dataset 'mnist'"):
         runner.run_all(tmp_path / "out", dataset="mnist", source=notebooks)

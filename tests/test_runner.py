@@ -110,8 +110,12 @@ def test_only_declared_parameters_are_passed(tmp_path):
 def test_budget_reaches_every_notebook_that_declares_it(tmp_path):
     src = tmp_path / "nb"
     for name in ("02_cnn.ipynb", "03_recipe.ipynb"):
-        tiny_notebook(src / name, "print('budget', budget)", parameters='budget = "auto"')
-    tiny_notebook(src / "04_inside.ipynb", "print('no budget here')", parameters="seed = 1")
+        tiny_notebook(
+            src / name, "print('budget', budget)", parameters='dataset = "k49"\nbudget = "auto"'
+        )
+    tiny_notebook(
+        src / "04_inside.ipynb", "print('no budget here')", parameters='dataset = "k49"\nseed = 1'
+    )
     result = _run(src, tmp_path / "out", "--budget", "full")
     assert result.returncode == 0, result.stderr
     printed = [line for line in result.stdout.splitlines() if not line.startswith((" ", "["))]

@@ -1,4 +1,4 @@
-"""k49tut: convolutional networks on Kuzushiji-49, taught in two notebooks.
+"""k49tut: convolutional networks on Kuzushiji-49, taught in four notebooks.
 
 >>> import k49tut
 >>> k49tut.data.load("sample").is_synthetic

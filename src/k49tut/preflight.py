@@ -55,6 +55,40 @@ def check_parameters(
         )
 
 
+def check_notebooks(source: Path, names: list[str]) -> None:
+    """Refuse, before anything is written or moved, a notebook the run cannot use.
+
+    Each must be readable, a valid notebook, and have a cell tagged ``parameters`` that
+    declares ``dataset`` (else the run could not choose its data, and the notebook would
+    run on its own default while the runner said otherwise). Raises :class:`ParameterError`.
+    """
+    import nbformat
+    import papermill
+
+    for name in names:
+        path = source / name
+        try:
+            nb = nbformat.read(path, as_version=4)
+            nbformat.validate(nb)
+        except OSError as error:
+            why = f"it cannot be read: {storage.reason(error)}"
+        except Exception as error:  # nbformat's NotJSONError, jsonschema's ValidationError...
+            first = str(error).strip().splitlines()[0][:120] if str(error).strip() else ""
+            why = f"it is not a valid notebook ({type(error).__name__}: {first})"
+        else:
+            tagged = [c for c in nb.cells if "parameters" in c.get("metadata", {}).get("tags", [])]
+            if not tagged:
+                why = "it has no cell tagged 'parameters', so the run could not pass it --dataset"
+            elif "dataset" not in papermill.inspect_notebook(str(path)):
+                why = "its 'parameters' cell does not declare dataset, so the run could not set it"
+            else:
+                continue
+        raise ParameterError(
+            f"Cannot run {path}: {why}. Nothing was changed. Get an intact copy of the "
+            "tutorial's notebooks (`k49tut notebooks DEST`, then --notebooks DEST)."
+        )
+
+
 def absolute_data_dir(data_dir: str | os.PathLike | None) -> str | None:
     """``data_dir``, or ``K49TUT_DATA_DIR`` when it is None, as an absolute path (or None).
 

@@ -269,6 +269,7 @@ def run_all(
     source = Path(source) if source is not None else notebooks_dir()
     preflight.check_parameters(dataset, epochs, seed, batch_size, budget, timeout)
     names = _notebooks_in(source, parts)
+    preflight.check_notebooks(source, names)
     data_dir = preflight.absolute_data_dir(data_dir)
     out = preflight.output_dir(output_dir, source)
     earlier = preflight.set_aside_earlier(out, {name: RESULTS[name] for name in names})
