@@ -124,6 +124,27 @@ def test_a_damaged_notebook_is_refused_before_anything_is_created_or_moved(
     assert sorted(p.name for p in out.iterdir()) == ["metrics.json"]
 
 
+@pytest.mark.parametrize("name", ["previous-runs", "figures"])
+@pytest.mark.parametrize("planted", ["link", "file"])
+def test_a_link_or_file_planted_where_results_go_is_refused(
+    notebooks, tmp_path, name, planted, capsys
+):
+    out, elsewhere = tmp_path / "out", tmp_path / "elsewhere"
+    out.mkdir()
+    elsewhere.mkdir()
+    (out / "01_eda.ipynb").write_text("an earlier run's")
+    if planted == "link":
+        (out / name).symlink_to(elsewhere)
+    else:
+        (out / name).write_text("mine")
+    err = _refused(capsys, notebooks, out)
+    kind = "a symbolic link" if planted == "link" else "not a directory"
+    assert err.startswith(f"k49tut run: error: {out / name} is {kind}, where k49tut keeps")
+    assert "Nothing was changed." in err
+    assert list(elsewhere.iterdir()) == []
+    assert (out / "01_eda.ipynb").read_text() == "an earlier run's"
+
+
 def test_run_all_refuses_an_unknown_dataset(notebooks, tmp_path):
     with pytest.raises(ParameterError, match="Unknown dataset 'mnist'"):
         runner.run_all(tmp_path / "out", dataset="mnist", source=notebooks)

@@ -137,6 +137,15 @@ def set_aside_earlier(out: Path, results: dict[str, tuple[str, ...]]) -> Path | 
     reports and figures. Nothing else moves: not another notebook's results, nor a file
     of the user's whose name merely resembles them. Returns None when nothing moved.
     """
+    for name, what in ((PREVIOUS_RUNS, "earlier runs' results"), ("figures", "the figures")):
+        held = out / name
+        if held.is_symlink() or (held.exists() and not held.is_dir()):
+            kind = "a symbolic link" if held.is_symlink() else "not a directory"
+            raise StorageError(
+                f"{held} is {kind}, where k49tut keeps {what}; nothing is written through "
+                "it. Move it away (or choose another --output-dir), then run again. "
+                "Nothing was changed."
+            )
     found = _earlier_results(out, results)
     if not found:
         return None
