@@ -12,6 +12,7 @@ from pathlib import Path
 import nbformat
 import pytest
 from conftest import tiny_notebook
+from realfs import mount_tmpfs
 
 from k49tut import paths
 from k49tut.cli import main
@@ -195,6 +196,57 @@ def test_notebooks_command_copies_and_overwrites_only_with_force(capsys, tmp_pat
     assert main(["notebooks", str(dest), "--force"]) == 0
     for name in NOTEBOOKS:
         assert (dest / name).read_bytes() == (notebooks_dir() / name).read_bytes()
+
+
+def _copy_refused(capsys, *args) -> str:
+    assert main(["notebooks", *map(str, args)]) == 1
+    err = capsys.readouterr().err
+    assert "Traceback" not in err
+    return err
+
+
+@pytest.mark.parametrize("where", ["file", "under a file"])
+def test_notebooks_into_a_file_is_refused(capsys, tmp_path, where):
+    (tmp_path / "f").write_text("mine")
+    dest = tmp_path / "f" if where == "file" else tmp_path / "f" / "sub"
+    err = _copy_refused(capsys, dest)
+    assert err.startswith("k49tut notebooks: error: Cannot use the destination folder: ")
+    assert "Choose another folder. Nothing was copied." in err
+    assert (tmp_path / "f").read_text() == "mine"
+
+
+def test_notebooks_into_a_read_only_folder_is_refused(capsys, tmp_path):
+    with mount_tmpfs(tmp_path / "ro", read_only=True) as ro:
+        err = _copy_refused(capsys, ro / "new")
+        assert "read-only filesystem" in err and "Nothing was copied." in err
+        assert list(ro.iterdir()) == []
+
+
+def test_notebooks_onto_a_full_disk_leave_no_partial_notebook(capsys, tmp_path):
+    sizes = [(notebooks_dir() / n).stat().st_size for n in NOTEBOOKS]
+    room = f"{(sizes[0] + sizes[1] // 2) // 1024 + 8}k"  # the first fits, the second not
+    with mount_tmpfs(tmp_path / "small", size=room) as small:
+        err = _copy_refused(capsys, small)
+        assert "no space left on the device" in err and "No partial notebook was left" in err
+        assert [p.name for p in small.iterdir()] == [NOTEBOOKS[0]]  # complete, no temporary
+        assert (small / NOTEBOOKS[0]).read_bytes() == (notebooks_dir() / NOTEBOOKS[0]).read_bytes()
+
+
+def test_a_folder_at_a_notebooks_name_is_never_replaced(capsys, tmp_path):
+    (tmp_path / NOTEBOOKS[1]).mkdir()
+    err = _copy_refused(capsys, tmp_path, "--force")
+    assert f"{tmp_path / NOTEBOOKS[1]} is a directory, where a notebook would go" in err
+    assert sorted(p.name for p in tmp_path.iterdir()) == [NOTEBOOKS[1]]
+
+
+def test_a_link_planted_at_a_notebooks_name_is_never_written_through(capsys, tmp_path):
+    dest, outside = tmp_path / "dest", tmp_path / "outside.ipynb"
+    dest.mkdir()
+    (dest / NOTEBOOKS[0]).symlink_to(outside)  # dangling: nothing there yet
+    assert "already exists; nothing was copied" in _copy_refused(capsys, dest)
+    assert main(["notebooks", str(dest), "--force"]) == 0
+    assert not outside.exists() and not (dest / NOTEBOOKS[0]).is_symlink()
+    assert (dest / NOTEBOOKS[0]).read_bytes() == (notebooks_dir() / NOTEBOOKS[0]).read_bytes()
 
 
 @pytest.mark.parametrize("name", NOTEBOOKS)

@@ -82,30 +82,63 @@ def copy_notebooks(
     """Copy the tutorial's notebooks into ``dest`` (created if needed); returns the copies.
 
     Refuses, copying nothing, if a notebook of that name is already there, unless
-    ``force``: a copy may hold the reader's own edits and outputs.
+    ``force``: a copy may hold the reader's own edits and outputs. Each copy is written
+    under a fresh name in ``dest`` and renamed into place, so a failure (a full disk)
+    leaves no partial notebook, and a link planted at a notebook's name is replaced, never
+    written through. Raises :class:`~k49tut.errors.StorageError` when ``dest`` cannot
+    take them.
 
     >>> import tempfile
     >>> [p.name for p in copy_notebooks(tempfile.mkdtemp())][:2]
     ['01_eda.ipynb', '02_cnn.ipynb']
     """
+    import functools
     import shutil
 
-    from k49tut.errors import K49TutError
+    from k49tut import storage
+    from k49tut.errors import K49TutError, StorageError
 
     source = Path(source) if source is not None else notebooks_dir()
     names = [name for name in NOTEBOOKS if (source / name).is_file()]
     if not names:
         raise K49TutError(f"No tutorial notebooks ({', '.join(NOTEBOOKS)}) in {source}.")
-    dest = Path(dest)
-    taken = [dest / name for name in names if (dest / name).exists()]
+    dest = Path(os.path.abspath(Path(dest).expanduser()))
+    hint = "Choose another folder. Nothing was copied."
+    taken = [dest / name for name in names if (dest / name).exists() or (dest / name).is_symlink()]
+    folders = [p for p in taken if p.is_dir() and not p.is_symlink()]
+    if folders:
+        raise StorageError(
+            f"{folders[0]} is a directory, where a notebook would go: move it away, or choose "
+            "another folder. Nothing was copied."
+        )
     if taken and not force:
         raise K49TutError(
             f"{', '.join(str(p) for p in taken)} already "
             f"{'exists' if len(taken) == 1 else 'exist'}; nothing was copied. Choose another "
             "folder, or pass --force (force=True) to overwrite."
         )
-    dest.mkdir(parents=True, exist_ok=True)
-    return [Path(shutil.copyfile(source / name, dest / name)) for name in names]
+    created = storage.ensure_dir(dest, "destination folder", hint)
+    copies: list[Path] = []
+    try:
+        storage.check_writable(dest, "destination folder", hint)
+        for name in names:
+            copy = functools.partial(shutil.copyfile, source / name)
+            copies.append(storage.atomic_write(dest / name, copy))
+    except OSError as error:
+        if not copies:
+            storage.remove_empty(created)
+        kept = (
+            f"kept the copies made before: {', '.join(p.name for p in copies)}" if copies else ""
+        )
+        raise StorageError(
+            f"Could not copy the notebooks into {dest}: {storage.reason(error)}. No partial "
+            f"notebook was left{'; ' + kept if kept else ''}. Free some space, or choose "
+            "another folder."
+        ) from error
+    except StorageError:
+        storage.remove_empty(created)
+        raise
+    return copies
 
 
 def export_html(notebook: Path) -> Path:
