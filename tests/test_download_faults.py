@@ -264,6 +264,9 @@ def test_failure_names_the_offline_route(closed_port_url, tmp_path, quick_retrie
         data.load("k49", data_dir=tmp_path, mirror=closed_port_url)
     assert "`k49tut run --dataset sample`" in str(info.value)
     assert 'k49tut.data.load("sample")' in str(info.value)
+    # and, for a notebook opened in Jupyter, how to switch that notebook itself
+    assert 'in a notebook, set `dataset = "sample"` in its first code cell' in str(info.value)
+    assert "K49TUT_DATASET=sample" in str(info.value)
 
 
 def test_nothing_changed_is_said_only_when_true(server, tiny_k49, tmp_path):

@@ -18,7 +18,9 @@ SCHEMES = ("http", "https", "ftp")
 #: Said with every download failure: the tutorial also runs without the network.
 OFFLINE = (
     "To work without the network, use the synthetic stand-in that ships with k49tut "
-    '(not K49): `k49tut run --dataset sample`, or `k49tut.data.load("sample")`.'
+    '(not K49): `k49tut run --dataset sample`, or `k49tut.data.load("sample")`; in a '
+    'notebook, set `dataset = "sample"` in its first code cell (or start Jupyter with '
+    "K49TUT_DATASET=sample)."
 )
 
 
