@@ -145,6 +145,22 @@ def test_a_link_or_file_planted_where_results_go_is_refused(
     assert (out / "01_eda.ipynb").read_text() == "an earlier run's"
 
 
+@pytest.mark.notebooks
+def test_a_killed_runs_kernel_folder_is_removed_by_the_next_run(notebooks, tmp_path):
+    import tempfile
+
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    gone.wait()  # a process id no longer in use, as a SIGKILLed runner leaves
+    stale = tempfile.mkdtemp(prefix=f"{runner.KERNEL_PREFIX}{gone.pid}-")
+    alive = tempfile.mkdtemp(prefix=f"{runner.KERNEL_PREFIX}{os.getppid()}-")
+    try:
+        assert runner.run_all(tmp_path / "out", dataset="sample", source=notebooks) == 0
+        assert not os.path.exists(stale)
+        assert os.path.isdir(alive)  # a running process's folder is left alone
+    finally:
+        os.rmdir(alive)
+
+
 def test_run_all_refuses_an_unknown_dataset(notebooks, tmp_path):
     with pytest.raises(ParameterError, match="Unknown dataset 'mnist'"):
         runner.run_all(tmp_path / "out", dataset="mnist", source=notebooks)

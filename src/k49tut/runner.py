@@ -247,6 +247,26 @@ def _parameters(notebook: Path, options: dict) -> dict:
     }
 
 
+#: Each run's private folder for its kernel's sockets: ``k49tut-kernel-<pid>-XXXX``.
+KERNEL_PREFIX = "k49tut-kernel-"
+
+
+def _remove_stale_kernel_folders() -> None:
+    """Remove the kernel folders of this user's runs that were killed (SIGKILL leaves them)."""
+    import shutil
+
+    for folder in Path(tempfile.gettempdir()).glob(KERNEL_PREFIX + "*-*"):
+        pid = folder.name[len(KERNEL_PREFIX) :].split("-")[0]
+        try:
+            if not pid.isdigit() or folder.is_symlink() or folder.lstat().st_uid != os.getuid():
+                continue
+            os.kill(int(pid), 0)  # raises when no such process is left
+        except ProcessLookupError:
+            shutil.rmtree(folder, ignore_errors=True)
+        except OSError:  # another user's process (EPERM), or the folder went meanwhile
+            continue
+
+
 def _kernel_config(folder: str):
     """Kernels that talk over Unix sockets in ``folder`` (private), where the OS has them.
 
@@ -318,7 +338,8 @@ def run_all(
         "output_dir": str(out),
     }
     limit = timeout or defaults.cell_timeout(budget)
-    with tempfile.TemporaryDirectory(prefix="k49tut-kernel-") as sockets:
+    _remove_stale_kernel_folders()
+    with tempfile.TemporaryDirectory(prefix=f"{KERNEL_PREFIX}{os.getpid()}-") as sockets:
         return _run_each(names, source, out, dataset, options, sockets, limit)
 
 
