@@ -67,6 +67,20 @@ class _NoKernelDiedLine(logging.Filter):
         return "Kernel died" not in text and "Timeout waiting for execute reply" not in text
 
 
+class _NoOrphanedKernelError(logging.Filter):
+    """Drop asyncio's "Task exception was never retrieved" for a kernel that died: after
+    Ctrl-C, nbclient may leave a task that saw the kernel go, and the run has said so."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        from nbclient.exceptions import DeadKernelError
+
+        error = record.exc_info[1] if record.exc_info else None
+        return not (
+            record.getMessage().startswith("Task exception was never retrieved")
+            and isinstance(error, DeadKernelError)
+        )
+
+
 def missing_tools() -> list[str]:
     """The modules of :data:`TOOLS` that are not installed.
 
@@ -319,6 +333,9 @@ def run_all(
     papermill_log = logging.getLogger("papermill")
     if not any(isinstance(f, _NoKernelDiedLine) for f in papermill_log.filters):
         papermill_log.addFilter(_NoKernelDiedLine())
+    asyncio_log = logging.getLogger("asyncio")
+    if not any(isinstance(f, _NoOrphanedKernelError) for f in asyncio_log.filters):
+        asyncio_log.addFilter(_NoOrphanedKernelError())
     source = Path(source) if source is not None else notebooks_dir()
     preflight.check_parameters(dataset, epochs, seed, batch_size, budget, timeout)
     names = _notebooks_in(source, parts)
