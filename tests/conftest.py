@@ -135,6 +135,9 @@ class _Handler(BaseHTTPRequestHandler):
                 self.wfile.write(bytes([byte]))
                 self.wfile.flush()
                 time.sleep(route.pause)
+        elif route.mode == "silent":  # the headers, then nothing for route.pause seconds
+            time.sleep(route.pause)
+            self.wfile.write(body)
         elif route.mode == "pause":  # half, then route.hook() in this thread, then the rest
             self.wfile.write(body[: len(body) // 2])
             self.wfile.flush()
@@ -184,7 +187,8 @@ class LocalServer:
         self, name: str, body: bytes, status: int = 200, mode: str = "full", **options
     ) -> None:
         """Answer ``/name`` with ``body``. Modes: "full"; "truncate" (half, then hang up);
-        "drip" (a byte every ``pause`` s); "pause" (half, ``hook()``, the rest).
+        "drip" (a byte every ``pause`` s); "silent" (headers, ``pause`` s of silence, the
+        body); "pause" (half, ``hook()``, the rest).
         ``headers`` adds or replaces response headers."""
         self.httpd.routes["/" + name] = Route(status, body, mode, **options)
 

@@ -16,7 +16,7 @@ from conftest import npz_bytes
 from k49tut import data, paths
 from k49tut.classes import CHARS, classmap, classmap_csv
 from k49tut.download import LOCK_FILE
-from k49tut.errors import ChecksumError, DataFormatError, DownloadError
+from k49tut.errors import ChecksumError, DataFormatError, DownloadError, StorageError
 from k49tut.files import K49_FILES, file_status
 
 CLASSMAP = K49_FILES[4]
@@ -175,6 +175,18 @@ def test_failures_never_touch_verified_files(server, tiny_k49, tmp_path):
         data.download(tmp_path, mirror=server.url, files=files, progress=False)
     assert (kept.read_bytes(), kept.stat().st_mtime_ns) == before
     assert _files_in(tmp_path) == [files[4].name]
+
+
+def test_a_fifo_at_a_data_files_name_is_refused_not_waited_on(tiny_k49, tmp_path):
+    _, bodies, files = tiny_k49
+    _place(tmp_path, bodies)
+    (tmp_path / files[0].name).unlink()
+    os.mkfifo(tmp_path / files[0].name)  # opening it to read would wait for a writer
+    for verify in (False, True):
+        with pytest.raises(
+            StorageError, match=f"{files[0].name} is not a regular file \\(a directory, a FIFO"
+        ):
+            data.load("k49", data_dir=tmp_path, verify=verify)
 
 
 def test_half_written_file_is_never_taken_for_complete(server, tiny_k49, tmp_path):

@@ -19,6 +19,7 @@ from k49tut.classes import classmap_csv
 from k49tut.download import LOCK_FILE
 from k49tut.errors import ChecksumError, DownloadError, K49TutError, StorageError
 from k49tut.files import K49_FILES, file_status
+from k49tut.mirror import check_mirror
 
 CLASSMAP = K49_FILES[4]
 
@@ -127,7 +128,7 @@ class LocalFTP:
 
     USER, PASSWORD = "k49", "s3cret-pass"
 
-    def __init__(self, root):
+    def __init__(self, root, **commands):
         with warnings.catch_warnings():  # pyftpdlib still imports asyncore on Python 3.11
             warnings.simplefilter("ignore", DeprecationWarning)
             from pyftpdlib.authorizers import DummyAuthorizer
@@ -138,8 +139,10 @@ class LocalFTP:
         authorizer = DummyAuthorizer()
         authorizer.add_user(self.USER, self.PASSWORD, str(root), perm="elr")
         authorizer.add_anonymous(str(root))
-        handler = type(
-            "Handler", (FTPHandler,), {"authorizer": authorizer, "auth_failed_timeout": 0}
+        handler = type(  # commands: e.g. ftp_RETR, to answer a download otherwise
+            "Handler",
+            (FTPHandler,),
+            {"authorizer": authorizer, "auth_failed_timeout": 0, **commands},
         )
         self.server = FTPServer(("127.0.0.1", 0), handler)
         self.port = self.server.address[1]
@@ -238,6 +241,74 @@ def test_stalled_server_is_cut_off_by_the_time_per_file(server, tmp_path, monkey
     assert download.FILE_TIMEOUT_ENV in str(info.value)
     assert server.hits == ["/" + CLASSMAP.name]  # not retried
     assert _files_in(tmp_path) == []
+
+
+def test_silence_after_the_headers_is_cut_off_by_the_time_per_file(server, tmp_path, monkeypatch):
+    monkeypatch.setenv(download.FILE_TIMEOUT_ENV, "0.5")
+    server.serve(CLASSMAP.name, classmap_csv(), mode="silent", pause=10)
+    start = time.monotonic()
+    with pytest.raises(DownloadError, match=r"took longer than 0\.5 s \(0 of 697 bytes arrived"):
+        data.download(tmp_path, mirror=server.url, files=(CLASSMAP,), progress=False)
+    assert time.monotonic() - start < 3  # not the 60 s read time-out, three times
+    assert server.hits == ["/" + CLASSMAP.name]
+
+
+def test_a_compressed_answer_that_cannot_be_decoded_is_malformed_not_retried(server, tmp_path):
+    server.serve(CLASSMAP.name, b"not gzip at all", headers={"Content-Encoding": "gzip"})
+    with pytest.raises(DownloadError) as info:
+        data.download(tmp_path, mirror=server.url, files=(CLASSMAP,), progress=False)
+    assert "the server's answer is malformed: its compressed body cannot be decoded." in str(
+        info.value
+    )
+    assert "(" not in str(info.value).split("decoded")[0].split(": ")[-1]  # no raw tuple
+    assert server.hits == ["/" + CLASSMAP.name]
+
+
+def test_https_to_a_plain_http_port_says_so(server, tmp_path, quick_retries):
+    mirror = server.url.replace("http://", "https://")
+    with pytest.raises(DownloadError) as info:
+        data.download(tmp_path, mirror=mirror, files=(CLASSMAP,), progress=False)
+    message = str(info.value)
+    assert (
+        "the secure (TLS) connection failed: the server may not speak https on that port"
+        in message
+    )
+    assert "SSL" not in message and "attempts" not in message  # plain words, not retried
+
+
+def test_ftp_426_is_a_transfer_closed_early_and_retried(tmp_path, tiny_k49, quick_retries):
+    _, bodies, _ = tiny_k49
+    served = tmp_path / "ftp-root" / "k49"
+    served.mkdir(parents=True)
+    (served / CLASSMAP.name).write_bytes(classmap_csv())
+    tries = []
+
+    def ftp_RETR(self, file):  # noqa: N802 (pyftpdlib's naming)
+        tries.append(file)
+        self.respond("426 Connection closed; transfer aborted.")
+
+    srv = LocalFTP(tmp_path / "ftp-root", ftp_RETR=ftp_RETR)
+    try:
+        with pytest.raises(DownloadError) as info:
+            data.download(tmp_path / "d", mirror=srv.url(), files=(CLASSMAP,), progress=False)
+    finally:
+        srv.close()
+    assert "the FTP server closed the transfer before the end (426 Connection closed" in str(
+        info.value
+    )
+    assert "busy" not in str(info.value) and len(tries) == 3
+
+
+@pytest.mark.parametrize(
+    "text, shown",
+    [
+        ("update the data directory", "update the data directory"),
+        ("wrong password: date", "wrong password: ***"),
+        ("http://u:date@host/ refused", "http://u:***@host/ refused"),
+    ],
+)
+def test_a_short_common_password_is_masked_only_where_it_stands(text, shown):
+    assert check_mirror("http://u:date@host/").scrub(text) == shown
 
 
 def test_password_in_mirror_is_never_printed(closed_port_url, tmp_path, quick_retries):

@@ -180,8 +180,8 @@ def _read_array(path: Path) -> np.ndarray:
         raise
     except IsADirectoryError as error:
         raise StorageError(
-            f"{path} is a directory, where a K49 file belongs: move it away, "
-            "then run `k49tut download`."
+            f"{path} is not a regular file (a directory, a FIFO...), where a K49 file "
+            "belongs: move it away, then run `k49tut download`."
         ) from error
     except OSError as error:
         if error.errno is None:  # zipfile's and numpy's complaints, not the disk's
@@ -259,8 +259,8 @@ def _verify(path: Path, spec) -> None:
         )
     if status == "not a file":
         raise StorageError(
-            f"{path} is a directory, where a K49 file belongs: move it away, "
-            "then run `k49tut download`."
+            f"{path} is not a regular file (a directory, a FIFO...), where a K49 file "
+            "belongs: move it away, then run `k49tut download`."
         )
     raise ChecksumError(
         f"{path} failed verification ({status}; expected {spec.size:,} bytes, md5 "
@@ -273,9 +273,14 @@ def _load_k49(root: Path, verify: bool, mirror: str | None) -> Dataset:
     missing = tuple(f for f in K49_FILES if file_status(root / f.name, f) == "missing")
     if missing:
         download(root, mirror=mirror, files=missing)
-    if verify:
-        for spec in K49_FILES:
+    for spec in K49_FILES:
+        if verify:
             _verify(root / spec.name, spec)
+        elif not (root / spec.name).is_file():  # a FIFO would make the read wait for ever
+            raise StorageError(
+                f"{root / spec.name} is not a regular file (a directory, a FIFO...), where a "
+                "K49 file belongs: move it away, then run `k49tut download`."
+            )
     arrays = arrays_from_files(*(root / f.name for f in K49_FILES[:4]))
     cmap = _read_classmap(root / K49_FILES[4].name)
     return Dataset(*arrays, classmap=cmap, name="k49", is_synthetic=False)

@@ -110,11 +110,14 @@ class _Sink:
         if self.bar is not None:
             self.bar.update(len(chunk))
         if time.monotonic() > self.deadline:
-            raise _Failure(
-                f"the transfer took longer than {self.limit:g} s ({self.size:,} of "
-                f"{self.spec.size:,} bytes arrived): the server sends too slowly. Allow "
-                f"more time per file with {FILE_TIMEOUT_ENV}=SECONDS"
-            )
+            raise self.too_slow()
+
+    def too_slow(self) -> _Failure:
+        return _Failure(
+            f"the transfer took longer than {self.limit:g} s ({self.size:,} of "
+            f"{self.spec.size:,} bytes arrived): the server sends too slowly. Allow "
+            f"more time per file with {FILE_TIMEOUT_ENV}=SECONDS"
+        )
 
     def finish(self) -> None:
         try:
@@ -187,7 +190,9 @@ class _Downloader:
         from requests import exceptions as rx
 
         try:
-            with requests.get(url, stream=True, timeout=(CONNECT_TIMEOUT, READ_TIMEOUT)) as r:
+            # no wait, for a connection or for the next bytes, outlasts the file's own limit
+            waits = (min(CONNECT_TIMEOUT, sink.limit), min(READ_TIMEOUT, sink.limit))
+            with requests.get(url, stream=True, timeout=waits) as r:
                 r.raise_for_status()
                 length = r.headers.get("Content-Length")
                 if length is not None:
@@ -214,9 +219,20 @@ class _Downloader:
                 f"the server redirected to {target}, which k49tut does not follow (only "
                 "http:// and https:// redirects are followed)"
             ) from None
+        except (rx.ContentDecodingError, urllib3.exceptions.DecodeError):
+            raise _Failure(
+                "the server's answer is malformed: its compressed body cannot be decoded"
+            ) from None
+        except rx.SSLError:
+            raise _Failure(
+                "the secure (TLS) connection failed: the server may not speak https on that "
+                "port (try http://), or its certificate is not trusted"
+            ) from None
         except rx.TooManyRedirects:
             raise _Failure("the server redirected too many times") from None
         except (rx.Timeout, urllib3.exceptions.TimeoutError):
+            if time.monotonic() >= sink.deadline - 0.5:  # the file's own limit, not a hiccup
+                raise sink.too_slow() from None
             raise _Failure(
                 "no answer in time (host unreachable or too slow)", retry=True
             ) from None
@@ -249,9 +265,13 @@ class _Downloader:
                 ) from None
             raise _Failure(f"the FTP server refused the file {path} ({answer})") from None
         except ftplib.error_temp as error:
-            raise _Failure(
-                f"the FTP server could not send it now ({str(error).strip()})", retry=True
-            ) from None
+            answer = str(error).strip()
+            why = (
+                "the FTP server closed the transfer before the end"
+                if answer.startswith("426")
+                else "the FTP server could not send it now"
+            )
+            raise _Failure(f"{why} ({answer})", retry=True) from None
         except (OSError, EOFError, ftplib.Error) as error:
             raise _Failure(_why(error), retry=True) from None
 

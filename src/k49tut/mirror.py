@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from urllib.parse import unquote, urlsplit
 
@@ -54,8 +55,8 @@ class Mirror:
         """``text`` with this mirror's password, if any, replaced by ``***``."""
         for secret in {self.password, unquote(self.password or "")} - {None, ""}:
             text = text.replace(f":{secret}@", ":***@")
-            if len(secret) >= 4:
-                text = text.replace(secret, "***")
+            if len(secret) >= 4:  # alone too, but never the inside of another word
+                text = re.sub(rf"(?<![\w]){re.escape(secret)}(?![\w])", "***", text)
         return text
 
 
