@@ -188,7 +188,7 @@ def test_entry_that_is_a_directory_is_never_replaced(server, tiny_k49, tmp_path,
     with pytest.raises(StorageError, match=f"{files[1].name} is a directory"):
         data.download(tmp_path, mirror=server.url, files=files, progress=False)
     for verify in (True, False):
-        with pytest.raises(StorageError, match=f"{files[1].name} is a directory"):
+        with pytest.raises(StorageError, match=f"{files[1].name} is not a regular file"):
             data.load("k49", data_dir=tmp_path, verify=verify)
     assert (tmp_path / files[1].name / "keep.txt").read_text() == "mine"
     assert server.hits == []
