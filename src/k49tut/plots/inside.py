@@ -223,8 +223,8 @@ def your_pictures(
         row[3].set_xticks([0, 0.25, 0.5, 0.75, 1])
         row[3].bar_label(bars, fmt="%.2f", padding=2, fontsize=9)
         row[3].spines[["top", "right"]].set_visible(False)
-    for ax, name in zip(axes[0], ("your picture", "as K49 sees it", "Grad-CAM, top choice",
-                                  "top 5 probabilities")):  # fmt: skip
+    for ax, name in zip(axes[0], ("your picture", "in K49's format", "Grad-CAM, top choice",
+                                  "top 5 probabilities (as trained)")):  # fmt: skip
         ax.set_xlabel(name, fontsize=9)
         ax.xaxis.set_label_position("top")
     axes[0, 0].set_title(captions[0], fontsize=10, loc="left")
