@@ -190,6 +190,20 @@ def test_no_asyncio_traceback_for_a_kernel_that_died_after_ctrl_c(how):
         assert "Task exception was never retrieved" in done.stderr
 
 
+@pytest.mark.notebooks
+def test_a_full_disk_leaves_no_cut_off_notebook(tmp_path):
+    src = tmp_path / "nb"
+    tiny_notebook(src / "01_eda.ipynb", "print('x' * 300_000)", "print('after')")
+    with mount_tmpfs(tmp_path / "small", size="200k") as small:
+        result = _run(src, small / "out")
+        assert result.returncode == 1 and "Traceback" not in result.stderr
+        assert "no space left on the device (the disk is full)" in result.stderr
+        assert "could not be saved whole and was removed" in result.stderr
+        for path in (small / "out").rglob("*.ipynb"):  # whatever is kept opens as a notebook
+            nbformat.read(path, as_version=4)
+        assert not (small / "out" / "01_eda.ipynb").exists()
+
+
 def test_run_all_refuses_an_unknown_dataset(notebooks, tmp_path):
     with pytest.raises(ParameterError, match="Unknown dataset 'mnist'"):
         runner.run_all(tmp_path / "out", dataset="mnist", source=notebooks)

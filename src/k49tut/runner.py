@@ -241,6 +241,17 @@ def _first_line(notebook: Path, exec_count: int) -> str:
     return "?"
 
 
+def _whole_notebook(path: Path) -> bool:
+    """Whether ``path`` holds a complete notebook (a full disk can cut a write short)."""
+    import nbformat
+
+    try:
+        nbformat.read(path, as_version=4)
+    except Exception:  # missing, cut-off JSON, not a notebook
+        return False
+    return True
+
+
 def _export_partial(target: Path) -> None:
     """Write the report of a partly executed notebook, if there is one to write."""
     try:
@@ -428,11 +439,16 @@ def _run_each(
             from k49tut.errors import StorageError
             from k49tut.storage import reason
 
-            _export_partial(target)
+            if _whole_notebook(target):
+                _export_partial(target)
+                kept = f"The partly executed notebook is kept: {target}."
+            else:  # cut off mid-write: a file that no tool could open
+                target.unlink(missing_ok=True)
+                kept = "The partly executed notebook could not be saved whole and was removed."
             raise StorageError(
                 f"{name} stopped: {reason(error)}"
-                f"{f' ({error.filename})' if error.filename else ''}. What "
-                f"was written is kept in {out}."
+                f"{f' ({error.filename})' if error.filename else ''}. {kept} What the "
+                f"parts before it wrote is kept in {out}."
             ) from error
         except KeyboardInterrupt:
             _export_partial(target)
