@@ -215,6 +215,20 @@ def test_notebooks_into_a_file_is_refused(capsys, tmp_path, where):
     assert (tmp_path / "f").read_text() == "mine"
 
 
+def test_notebooks_into_an_empty_name_is_refused(capsys, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    err = _copy_refused(capsys, "")
+    assert "The destination folder is an empty name" in err
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_device_is_named_as_a_special_file(capsys):
+    err = _copy_refused(capsys, "/dev/null")
+    assert "/dev/null is a special file (a device, FIFO or socket), not a directory." in err
+    err = _copy_refused(capsys, "/dev/null/sub")
+    assert "lies under /dev/null, which is a special file (a device, FIFO or socket)" in err
+
+
 def test_notebooks_into_a_read_only_folder_is_refused(capsys, tmp_path):
     with mount_tmpfs(tmp_path / "ro", read_only=True) as ro:
         err = _copy_refused(capsys, ro / "new")

@@ -116,6 +116,8 @@ def copy_notebooks(
     names = [name for name in NOTEBOOKS if (source / name).is_file()]
     if not names:
         raise K49TutError(f"No tutorial notebooks ({', '.join(NOTEBOOKS)}) in {source}.")
+    if not str(dest).strip():
+        raise K49TutError("The destination folder is an empty name; give a folder, e.g. `.`.")
     dest = Path(os.path.abspath(Path(dest).expanduser()))
     hint = "Choose another folder. Nothing was copied."
     taken = [dest / name for name in names if (dest / name).exists() or (dest / name).is_symlink()]

@@ -60,7 +60,7 @@ def not_a_directory(path: Path) -> str | None:
             return None  # e.g. no permission to look: the real operation will say
         if stat.S_ISDIR(mode):
             return None
-        kind = "a file" if stat.S_ISREG(mode) else "not a directory"
+        kind = "a file" if stat.S_ISREG(mode) else "a special file (a device, FIFO or socket)"
         if p == path:
             return f"{path} is {kind}, not a directory"
         return f"{path} lies under {p}, which is {kind}, not a directory"
