@@ -179,10 +179,7 @@ def _read_array(path: Path) -> np.ndarray:
     except DataFormatError:
         raise
     except IsADirectoryError as error:
-        raise StorageError(
-            f"{path} is not a regular file (a directory, a FIFO...), where a K49 file "
-            "belongs: move it away, then run `k49tut download`."
-        ) from error
+        raise _not_a_regular_file(path) from error
     except OSError as error:
         if error.errno is None:  # zipfile's and numpy's complaints, not the disk's
             raise DataFormatError(
@@ -247,6 +244,13 @@ def arrays_from_files(
     return x_train, y_train, x_test, y_test
 
 
+def _not_a_regular_file(path: Path) -> StorageError:
+    return StorageError(
+        f"{path} is not a regular file (a directory, a FIFO...), where a K49 file belongs: "
+        "move it away, then run `k49tut download`."
+    )
+
+
 def _verify(path: Path, spec) -> None:
     status = file_status(path, spec)
     if status == "verified":
@@ -258,10 +262,7 @@ def _verify(path: Path, spec) -> None:
             "you can read (`data_dir=`, K49TUT_DATA_DIR)."
         )
     if status == "not a file":
-        raise StorageError(
-            f"{path} is not a regular file (a directory, a FIFO...), where a K49 file "
-            "belongs: move it away, then run `k49tut download`."
-        )
+        raise _not_a_regular_file(path)
     raise ChecksumError(
         f"{path} failed verification ({status}; expected {spec.size:,} bytes, md5 "
         f"{spec.md5}). It may be incomplete or damaged: run `k49tut download --force` to "
@@ -277,10 +278,7 @@ def _load_k49(root: Path, verify: bool, mirror: str | None) -> Dataset:
         if verify:
             _verify(root / spec.name, spec)
         elif not (root / spec.name).is_file():  # a FIFO would make the read wait for ever
-            raise StorageError(
-                f"{root / spec.name} is not a regular file (a directory, a FIFO...), where a "
-                "K49 file belongs: move it away, then run `k49tut download`."
-            )
+            raise _not_a_regular_file(root / spec.name)
     arrays = arrays_from_files(*(root / f.name for f in K49_FILES[:4]))
     cmap = _read_classmap(root / K49_FILES[4].name)
     return Dataset(*arrays, classmap=cmap, name="k49", is_synthetic=False)

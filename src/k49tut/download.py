@@ -103,9 +103,7 @@ class _Sink:
             while view:
                 view = view[self.file.write(view) :]
         except OSError as error:
-            raise _Failure(
-                f"cannot write it: {storage.reason(error)}", kind=StorageError
-            ) from None
+            raise _disk_fault(error) from None
         self.md5.update(chunk)
         if self.bar is not None:
             self.bar.update(len(chunk))
@@ -124,9 +122,7 @@ class _Sink:
             self.file.flush()
             os.fsync(self.file.fileno())
         except OSError as error:
-            raise _Failure(
-                f"cannot write it: {storage.reason(error)}", kind=StorageError
-            ) from None
+            raise _disk_fault(error) from None
         if self.size < self.spec.size:
             raise _Failure(
                 f"the transfer was cut short ({self.size:,} of {self.spec.size:,} bytes arrived)",
@@ -177,9 +173,7 @@ class _Downloader:
                     self._http(url, sink)
                 sink.finish()
         except OSError as error:  # the temporary file itself
-            raise _Failure(
-                f"cannot write it: {storage.reason(error)}", kind=StorageError
-            ) from None
+            raise _disk_fault(error) from None
         finally:
             if bar is not None:
                 bar.close()

@@ -227,5 +227,4 @@ def your_pictures(
                                   "top 5 probabilities (as trained)")):  # fmt: skip
         ax.set_xlabel(name, fontsize=9)
         ax.xaxis.set_label_position("top")
-    axes[0, 0].set_title(captions[0], fontsize=10, loc="left")
     return _titled(fig, "What the network says to pictures from outside the dataset", source)
