@@ -12,13 +12,16 @@ ways, from a bare training step up to the notebook's whole call:
 - (recipe) ``bare step, no augmentation`` and ``..., no batch norm``: the same with the
   augmentation layers left out, then also batch normalisation (an identity in its place):
   what those two cost inside the step.
-- ``fit, 1 step per call``: ``model.fit`` on the uint8 arrays with one step per
-  ``tf.function`` call, loss only: Keras's loop, the input pipeline and the per-step
-  round trip to Python.
+- ``fit, 1 step per call``: ``model.fit`` with one step per ``tf.function`` call, loss
+  only: Keras's loop, the input pipeline and the per-step round trip to Python. The toy
+  CNN is fed through Part 2's own pipeline (``batches``); the recipe, as Part 3 trains
+  it, is given the uint8 arrays.
 - ``fit, loss only``: the same with the notebook's ``steps_per_execution``.
 - ``fit, + accuracy``: with the accuracy metric.
 - ``fit, + validation`` (the notebook's call): with the validation split scored after the
   epoch, as the notebooks do (validation time is counted; images/s counts training images).
+- (toy CNN) ``fit, + validation, NumPy arrays``: Part 2's call given the arrays instead
+  of ``batches``, so that Keras builds its own, autotuned pipeline.
 - (toy CNN) ``fit, + validation, XLA``: the same call compiled with XLA (``jit_compile``),
   which the notebooks use only on a GPU.
 
@@ -96,19 +99,32 @@ def bare_step(model, loss_fn, x, y, batch_size, n_images):
     return run
 
 
-def fit_epoch(model, compile_args, x, y, batch_size, validation=None, setup_log=None):
-    """A callable timing one steady ``fit`` epoch of ``model``; returns training images/s."""
+def fit_epoch(
+    model, compile_args, x, y, batch_size, validation=None, setup_log=None, batches=None
+):
+    """A callable timing one steady ``fit`` epoch of ``model``; returns training images/s.
+
+    With ``batches`` (a notebook's input pipeline) ``fit`` is fed through it, as the
+    notebook trains; without it, Keras is given the arrays and builds its own pipeline.
+    """
     model.compile(**compile_args)
     timer = EpochTimes()
-    kwargs = dict(epochs=1, batch_size=batch_size, verbose=0, callbacks=[timer])
-    if validation is not None:
-        kwargs.update(validation_data=validation, validation_batch_size=1024)
+    kwargs = dict(epochs=1, verbose=0, callbacks=[timer])
+    if batches is None:
+        data = (x, y)
+        kwargs.update(batch_size=batch_size)
+        if validation is not None:
+            kwargs.update(validation_data=validation, validation_batch_size=1024)
+    else:
+        data = (batches(x, y, batch_size, 0),)
+        if validation is not None:
+            kwargs.update(validation_data=batches(*validation, 1024))
     start = time.perf_counter()
-    model.fit(x, y, **kwargs)  # traces the train (and test) functions
+    model.fit(*data, **kwargs)  # traces the train (and test) functions
     first = time.perf_counter() - start
 
     def run() -> float:
-        model.fit(x, y, **kwargs)
+        model.fit(*data, **kwargs)
         if setup_log is not None and not setup_log:
             setup_log.append(first - timer.seconds[-1])  # the first call less a steady epoch
         return len(x) / timer.seconds[-1]
@@ -124,7 +140,8 @@ def no_batch_norm_layers():
 
 
 def toy_variants(x, y, x_val, y_val, batch_size, spe):
-    ns = definitions("02_cnn.ipynb", {"toy_cnn"})
+    ns = definitions("02_cnn.ipynb", {"toy_cnn", "batches"})
+    feed = ns["batches"]  # Part 2's input pipeline
     sparse = keras.losses.SparseCategoricalCrossentropy()
     loss_only = dict(optimizer="adam", loss="sparse_categorical_crossentropy")
     setup: list[float] = []
@@ -134,10 +151,20 @@ def toy_variants(x, y, x_val, y_val, batch_size, spe):
             ns["toy_cnn"](0.3), sparse, x, y, batch_size, len(x)
         ),
         "fit, 1 step per call": fit_epoch(
-            ns["toy_cnn"](), {**loss_only, "steps_per_execution": 1}, x, y, batch_size
+            ns["toy_cnn"](),
+            {**loss_only, "steps_per_execution": 1},
+            x,
+            y,
+            batch_size,
+            batches=feed,
         ),
         "fit, loss only": fit_epoch(
-            ns["toy_cnn"](), {**loss_only, "steps_per_execution": spe}, x, y, batch_size
+            ns["toy_cnn"](),
+            {**loss_only, "steps_per_execution": spe},
+            x,
+            y,
+            batch_size,
+            batches=feed,
         ),
         "fit, + accuracy": fit_epoch(
             ns["toy_cnn"](),
@@ -145,6 +172,7 @@ def toy_variants(x, y, x_val, y_val, batch_size, spe):
             x,
             y,
             batch_size,
+            batches=feed,
         ),
         "fit, + validation": fit_epoch(
             ns["toy_cnn"](),
@@ -154,6 +182,15 @@ def toy_variants(x, y, x_val, y_val, batch_size, spe):
             batch_size,
             validation=(x_val, y_val),
             setup_log=setup,
+            batches=feed,
+        ),
+        "fit, + validation, NumPy arrays": fit_epoch(
+            ns["toy_cnn"](),
+            {**loss_only, "steps_per_execution": spe, "metrics": ["accuracy"]},
+            x,
+            y,
+            batch_size,
+            validation=(x_val, y_val),
         ),
         "fit, + validation, XLA": fit_epoch(
             ns["toy_cnn"](),
@@ -167,6 +204,7 @@ def toy_variants(x, y, x_val, y_val, batch_size, spe):
             y,
             batch_size,
             validation=(x_val, y_val),
+            batches=feed,
         ),
     }
     return calls, setup
@@ -234,9 +272,9 @@ def report(title, calls, setup, rounds, epochs, images):
     print(f"\n{title}", flush=True)
     speeds = alternate(calls, rounds, log=lambda line: print(line, flush=True))
     bare = speeds["bare step"]
-    print(f"{'variant':<30} {'images/s':>9}   share of the bare step (median, range)")
+    print(f"{'variant':<32} {'images/s':>9}   share of the bare step (median, range)")
     for name, s in speeds.items():
-        print(f"{name:<30} {statistics.median(s):9,.0f}   {ratio_summary(s, bare)}")
+        print(f"{name:<32} {statistics.median(s):9,.0f}   {ratio_summary(s, bare)}")
     # The notebook's whole call: its epochs at its size, plus the first call's tracing.
     steady = statistics.median(speeds["fit, + validation"])
     whole = epochs * images / (epochs * images / steady + setup[0])

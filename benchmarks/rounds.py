@@ -22,6 +22,7 @@ here:
 
 from __future__ import annotations
 
+import gc
 import statistics
 import time
 from collections.abc import Callable
@@ -110,13 +111,16 @@ def alternate(
     Each call returns a speed (larger is faster, e.g. images/s). Before each call the
     reference workloads are timed, and both are logged, so a reader sees the machine's
     level beside every figure. Returns ``{name: [speed in round 1, round 2, ...]}``,
-    each the mean of that round's two calls.
+    each the mean of that round's two calls. Garbage is collected before each call, so
+    that what earlier calls left (models, input pipelines and their threads) is freed
+    first and weighs on no later call.
     """
     speeds: dict[str, list[list[float]]] = {name: [] for name in calls}
     for r in range(rounds):
         for name in calls:
             speeds[name].append([])
         for name in order(list(calls), r):
+            gc.collect()  # the earlier calls' models and pipelines go before this one starts
             ref, mem = reference_gflops(), reference_gbps()
             speed = calls[name]()
             speeds[name][-1].append(speed)

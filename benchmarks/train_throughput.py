@@ -1,25 +1,30 @@
 """Training speed of the toy CNN: the seed tutorial's call against Part 2's, and the ceiling.
 
-    python benchmarks/train_throughput.py --dataset standin --data-dir D [--rounds 3]
+    python benchmarks/train_throughput.py --dataset standin --data-dir D [--rounds 3] [--arrays]
 
-Three ways to train the same network (Part 2's ``toy_cnn``, taken from the notebook) for
-one epoch on the same arrays, in this one process:
+Three ways (four with ``--arrays``) to train the same network (Part 2's ``toy_cnn``,
+taken from the notebook) for one epoch on the same arrays, in this one process:
 
 - ``seed``: the seed tutorial's exact call, ``model.fit(X, y, epochs=1,
   validation_split=0.3)``, with TensorFlow's defaults (batch 32, one step per call);
-- ``notebook``: Part 2's call, ``model.fit(x_fit, y_fit, validation_data=(x_val, y_val),
-  batch_size=B, validation_batch_size=1024)`` after ``compile(steps_per_execution=S)``,
-  on the same 70/30 split;
+- ``notebook``: Part 2's call, ``model.fit(batches(x_fit, y_fit, B, seed),
+  validation_data=batches(x_val, y_val, 1024))`` after ``compile(steps_per_execution=S)``,
+  on the same 70/30 split, with the notebook's own input pipeline ``batches`` (tf.data,
+  autotune off, one thread);
+- ``arrays`` (with ``--arrays``): the same call given the NumPy arrays (``model.fit(x_fit, y_fit,
+  validation_data=(x_val, y_val), batch_size=B, validation_batch_size=1024)``), so that
+  Keras builds its own, autotuned pipeline: what Part 2 did before ``batches``;
 - ``bare step``: training steps in one ``tf.function`` loop on a batch already in memory
   (no input pipeline, no validation, no Keras loop), at batch B: the ceiling.
 
-Each ``seed`` and ``notebook`` call trains a fresh model for two epochs; its speed is that
-of the second, steady epoch, validation included, in training images per second. What
-the first epoch costs on top (building the input pipeline, tracing the functions) is
-printed separately, with the whole-call speed it implies for Part 2's ten epochs at
-K49's size. The three alternate over ``--rounds`` rounds, each call printed beside the
-speed of a fixed reference workload (see rounds.py); the summary gives the median of the
-per-round ratios notebook/seed and notebook/bare step, with their range. oneDNN stays on
+Each ``seed``, ``notebook`` and ``arrays`` call trains a fresh model for two epochs; its
+speed is that of the second, steady epoch, validation included, in training images per
+second. What the first epoch costs on top (building the input pipeline, tracing the
+functions) is printed separately, with the whole-call speed it implies for Part 2's ten
+epochs at K49's size. The calls alternate over ``--rounds`` rounds, each call printed
+beside the speed of a fixed reference workload (see rounds.py); the summary gives the
+median of the per-round ratios notebook/seed, notebook/bare step and arrays/bare step,
+with their range. oneDNN stays on
 (TensorFlow's default): turning it off makes each step about 1.65x slower on these CPUs.
 """
 
@@ -49,9 +54,10 @@ except ImportError:  # run as a script from benchmarks/
     from from_notebooks import definitions
     from rounds import alternate, ratio_summary
 
-toy_cnn = definitions("02_cnn.ipynb", {"toy_cnn"})["toy_cnn"]
+_part2 = definitions("02_cnn.ipynb", {"toy_cnn", "batches"})
+toy_cnn, batches = _part2["toy_cnn"], _part2["batches"]
 #: Seconds the first epoch of each call took beyond a steady one, per call.
-SET_UP: dict[str, list[float]] = {"seed": [], "notebook": []}
+SET_UP: dict[str, list[float]] = {"seed": [], "notebook": [], "arrays": []}
 
 
 def steady_speed(name: str, n_train: int, times: EpochTimes, whole: float) -> float:
@@ -70,7 +76,8 @@ def seed_call(x, y, n_train) -> float:
     return steady_speed("seed", n_train, times, time.perf_counter() - start)
 
 
-def notebook_call(x, y, n_train, batch_size, steps) -> float:
+def notebook_call(x, y, n_train, batch_size, steps, feed="batches") -> float:
+    """Part 2's call; with ``feed="arrays"`` the same call given the NumPy arrays."""
     model = toy_cnn()
     model.compile(
         optimizer="adam",
@@ -80,17 +87,27 @@ def notebook_call(x, y, n_train, batch_size, steps) -> float:
     )
     times = EpochTimes()
     start = time.perf_counter()
-    model.fit(
-        x[:n_train],
-        y[:n_train],
-        validation_data=(x[n_train:], y[n_train:]),
-        epochs=2,
-        batch_size=batch_size,
-        validation_batch_size=1024,
-        verbose=0,
-        callbacks=[times],
-    )
-    return steady_speed("notebook", n_train, times, time.perf_counter() - start)
+    if feed == "batches":
+        model.fit(
+            batches(x[:n_train], y[:n_train], batch_size, 0),
+            validation_data=batches(x[n_train:], y[n_train:], 1024),
+            epochs=2,
+            verbose=0,
+            callbacks=[times],
+        )
+    else:
+        model.fit(
+            x[:n_train],
+            y[:n_train],
+            validation_data=(x[n_train:], y[n_train:]),
+            epochs=2,
+            batch_size=batch_size,
+            validation_batch_size=1024,
+            verbose=0,
+            callbacks=[times],
+        )
+    name = "notebook" if feed == "batches" else "arrays"
+    return steady_speed(name, n_train, times, time.perf_counter() - start)
 
 
 def main() -> None:
@@ -101,6 +118,9 @@ def main() -> None:
     p.add_argument("--limit", type=int, default=60_000, help="use the first N training images")
     p.add_argument("--batch-size", type=int, default=64, help="the notebook call's batch size")
     p.add_argument("--steps-per-execution", type=int, default=16)
+    p.add_argument(
+        "--arrays", action="store_true", help="also time Part 2's call given the NumPy arrays"
+    )
     args = p.parse_args()
     ds = data.load(args.dataset, data_dir=args.data_dir)
     x, y = ds.x_train[: args.limit, ..., np.newaxis], ds.y_train[: args.limit]
@@ -126,14 +146,20 @@ def main() -> None:
             n_train,
         ),
     }
+    if args.arrays:
+        calls["arrays"] = lambda: notebook_call(
+            x, y, n_train, args.batch_size, args.steps_per_execution, feed="arrays"
+        )
     speeds = alternate(calls, args.rounds, log=lambda line: print(line, flush=True))
     for name, s in speeds.items():
         print(f"median {name:<10} {statistics.median(s):8,.0f} images/s")
     print(f"notebook / seed:      {ratio_summary(speeds['notebook'], speeds['seed'])}")
     print(f"notebook / bare step: {ratio_summary(speeds['notebook'], speeds['bare step'])}")
+    if args.arrays:
+        print(f"arrays / bare step:   {ratio_summary(speeds['arrays'], speeds['bare step'])}")
     # Part 2 at K49's size: 10 epochs of 162,655 images, plus the first epoch's set-up.
     epoch_images, epochs = 162_655, 10
-    for name in ("seed", "notebook"):
+    for name in [n for n in ("seed", "notebook", "arrays") if n in speeds]:
         extra = statistics.median(SET_UP[name])
         speed = statistics.median(speeds[name])
         whole = epochs * epoch_images / (epochs * epoch_images / speed + extra)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
@@ -56,3 +57,33 @@ def test_benchmarks_take_the_networks_from_the_notebooks():
     assert ns["resnet"](24).count_params() == 179_305
     with pytest.raises(LookupError, match="defines none of: no_such_thing"):
         definitions("02_cnn.ipynb", {"no_such_thing"})
+
+
+def test_part2s_input_pipeline_shuffles_every_epoch_reproducibly_without_tuning():
+    batches = definitions("02_cnn.ipynb", {"batches"})["batches"]
+    x = np.arange(10, dtype="uint8").reshape(10, 1, 1, 1) * 10
+    y = np.arange(10, dtype="int64")
+
+    def epochs(dataset, n=2):
+        return [
+            [(xb.numpy().ravel().tolist(), yb.numpy().tolist()) for xb, yb in dataset]
+            for _ in range(n)
+        ]
+
+    stored = epochs(batches(x, y, 4))
+    assert (
+        stored[0]
+        == stored[1]
+        == [([0, 10, 20, 30], [0, 1, 2, 3]), ([40, 50, 60, 70], [4, 5, 6, 7]), ([80, 90], [8, 9])]
+    )
+    first, second = epochs(batches(x, y, 4, seed=3))
+    for epoch in (first, second):
+        assert [len(b[1]) for b in epoch] == [4, 4, 2]
+        labels = [label for _, ys in epoch for label in ys]
+        assert sorted(labels) == list(range(10))  # every image once per epoch
+        assert all(xs == [10 * v for v in ys] for xs, ys in epoch)  # images stay with labels
+    assert first != second  # a new order every epoch
+    assert epochs(batches(x, y, 4, seed=3)) == [first, second]  # the same on a rerun
+    options = batches(x, y, 4, seed=3).options()
+    assert options.autotune.enabled is False
+    assert options.threading.private_threadpool_size == 1

@@ -66,3 +66,48 @@ def test_training_speed_times_a_real_model_and_trains_only_the_copy_it_is_given(
     speed = budget.training_speed(model, x, y, batch_size=32, min_seconds=0.2)
     assert 100 < speed < 1e8  # images per second, a finite positive number
     assert not np.array_equal(model.get_weights()[0], before)  # the probe trained it
+
+
+def test_training_speed_feeds_fit_through_the_pipeline_it_is_given():
+    from k49tut.notebook import quiet_tensorflow
+
+    tf = quiet_tensorflow()
+    import keras
+
+    calls = []
+
+    def batches(x, y, batch_size, seed=None):
+        calls.append((len(x), batch_size, seed))
+        return tf.data.Dataset.from_tensor_slices((x, y)).batch(batch_size)
+
+    keras.utils.set_random_seed(0)
+    model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(3, activation="softmax")])
+    model.compile(optimizer="sgd", loss="sparse_categorical_crossentropy")
+    x = np.random.default_rng(0).normal(size=(2_048, 4)).astype("float32")
+    y = np.arange(2_048) % 3
+    speed = budget.training_speed(model, x, y, 32, batches, min_seconds=0.2)
+    assert 100 < speed < 1e8
+    # The tracing call on 4 batches, then 32 batches or more, the last size twice.
+    assert calls[0] == (128, 32, 0)
+    assert calls[1][0] == 1_024 and all(c[1:] == (32, 0) for c in calls)
+    assert calls[-1] == calls[-2] and len(calls) >= 4
+
+
+def test_quiet_tensorflow_drops_kerass_shuffle_warning_for_a_pipeline_and_no_other():
+    import warnings
+
+    from k49tut.notebook import quiet_tensorflow
+
+    tf = quiet_tensorflow()
+    import keras
+
+    model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(3, activation="softmax")])
+    model.compile(optimizer="sgd", loss="sparse_categorical_crossentropy")
+    x = np.zeros((8, 4), "float32")
+    y = np.zeros(8, "int64")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        quiet_tensorflow()  # its filter goes on top of "always"
+        model.fit(tf.data.Dataset.from_tensor_slices((x, y)).batch(4), epochs=1, verbose=0)
+        warnings.warn("another warning", UserWarning, stacklevel=1)
+    assert [str(w.message) for w in caught] == ["another warning"]

@@ -24,6 +24,7 @@ from __future__ import annotations
 import math
 import os
 import time
+from collections.abc import Callable
 from typing import Any
 
 #: The named budgets, and the environment variable that sets the default.
@@ -51,8 +52,18 @@ def default_budget() -> str:
     return os.environ.get(BUDGET_ENV, "auto")
 
 
-def training_speed(model: Any, x: Any, y: Any, batch_size: int, min_seconds: float = 2.0) -> float:
+def training_speed(
+    model: Any,
+    x: Any,
+    y: Any,
+    batch_size: int,
+    batches: Callable[..., Any] | None = None,
+    min_seconds: float = 2.0,
+) -> float:
     """Training images per second of a compiled Keras ``model`` here, from a short probe.
+
+    With ``batches`` (a notebook's input pipeline, called as ``batches(x, y, batch_size,
+    seed)``), ``fit`` is fed through it, as the notebook trains; without it, the arrays.
 
     A first short ``fit`` on the first images of ``x`` traces the training function (not
     timed); then ``fit`` on more and more of them until one call lasts ``min_seconds``
@@ -64,7 +75,10 @@ def training_speed(model: Any, x: Any, y: Any, batch_size: int, min_seconds: flo
 
     def timed(n: int) -> float:
         start = time.perf_counter()
-        model.fit(x[:n], y[:n], epochs=1, batch_size=batch_size, verbose=0)
+        if batches is None:
+            model.fit(x[:n], y[:n], epochs=1, batch_size=batch_size, verbose=0)
+        else:
+            model.fit(batches(x[:n], y[:n], batch_size, 0), epochs=1, verbose=0)
         return time.perf_counter() - start
 
     timed(min(len(x), 4 * batch_size))  # traces the training function

@@ -11,6 +11,7 @@ import contextlib
 import os
 import sys
 import tempfile
+import warnings
 
 
 def in_colab() -> bool:
@@ -86,7 +87,9 @@ def quiet_tensorflow():
     log lines (such as a harmless note that op determinism rewrote a parallel map);
     Python errors still show, and so do Python warnings, except TensorFlow's own logger,
     which is set to errors only (it warns about "retracing" whenever a notebook has
-    predicted with a few models). Set ``TF_CPP_MIN_LOG_LEVEL`` to 0 before calling, and
+    predicted with a few models), and Keras's warning that ``fit``'s ``shuffle=True`` is
+    ignored for a ``tf.data`` pipeline (it is said on every such call, though a pipeline
+    shuffles itself). Set ``TF_CPP_MIN_LOG_LEVEL`` to 0 before calling, and
     ``tf.get_logger().setLevel("INFO")`` after, to see everything.
     Nothing is switched off to silence them: oneDNN, which makes training on a CPU
     about 1.65x faster, stays on.
@@ -100,6 +103,9 @@ def quiet_tensorflow():
             # Keras's predict and evaluate trace a new function per model, and TensorFlow
             # warns about "retracing" once a notebook has used a few models: not a fault.
             tf.get_logger().setLevel("ERROR")
+            warnings.filterwarnings(
+                "ignore", "`shuffle=True` was passed, but will be ignored", UserWarning
+            )
         except Exception:
             sink.seek(0)
             sys.stderr.write(sink.read().decode(errors="replace"))
