@@ -110,4 +110,5 @@ def test_quiet_tensorflow_drops_kerass_shuffle_warning_for_a_pipeline_and_no_oth
         quiet_tensorflow()  # its filter goes on top of "always"
         model.fit(tf.data.Dataset.from_tensor_slices((x, y)).batch(4), epochs=1, verbose=0)
         warnings.warn("another warning", UserWarning, stacklevel=1)
-    assert [str(w.message) for w in caught] == ["another warning"]
+    messages = [str(w.message) for w in caught]  # (other libraries may add their own)
+    assert not [m for m in messages if "shuffle" in m] and "another warning" in messages
