@@ -99,26 +99,31 @@ def bare_step(model, loss_fn, x, y, batch_size, n_images):
     return run
 
 
+def fit_inputs(x, y, batch_size, validation=None, batches=None) -> tuple[tuple, dict]:
+    """``fit``'s data arguments, as ``(positional, keyword)``: through ``batches`` (a
+    notebook's input pipeline, shuffled with seed 0) when given, as the notebook trains;
+    else the arrays, from which Keras builds its own pipeline. Validation goes in batches
+    of 1,024 either way."""
+    if batches is None:
+        kwargs = dict(batch_size=batch_size)
+        if validation is not None:
+            kwargs.update(validation_data=validation, validation_batch_size=1024)
+        return (x, y), kwargs
+    kwargs = {} if validation is None else dict(validation_data=batches(*validation, 1024))
+    return (batches(x, y, batch_size, 0),), kwargs
+
+
 def fit_epoch(
     model, compile_args, x, y, batch_size, validation=None, setup_log=None, batches=None
 ):
     """A callable timing one steady ``fit`` epoch of ``model``; returns training images/s.
 
-    With ``batches`` (a notebook's input pipeline) ``fit`` is fed through it, as the
-    notebook trains; without it, Keras is given the arrays and builds its own pipeline.
+    ``batches``: see :func:`fit_inputs`.
     """
     model.compile(**compile_args)
     timer = EpochTimes()
-    kwargs = dict(epochs=1, verbose=0, callbacks=[timer])
-    if batches is None:
-        data = (x, y)
-        kwargs.update(batch_size=batch_size)
-        if validation is not None:
-            kwargs.update(validation_data=validation, validation_batch_size=1024)
-    else:
-        data = (batches(x, y, batch_size, 0),)
-        if validation is not None:
-            kwargs.update(validation_data=batches(*validation, 1024))
+    data, kwargs = fit_inputs(x, y, batch_size, validation, batches)
+    kwargs.update(epochs=1, verbose=0, callbacks=[timer])
     start = time.perf_counter()
     model.fit(*data, **kwargs)  # traces the train (and test) functions
     first = time.perf_counter() - start

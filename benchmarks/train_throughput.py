@@ -46,11 +46,11 @@ import numpy as np  # noqa: E402
 from k49tut import data  # noqa: E402
 
 try:
-    from benchmarks.epoch_profile import EpochTimes, bare_step
+    from benchmarks.epoch_profile import EpochTimes, bare_step, fit_inputs
     from benchmarks.from_notebooks import definitions
     from benchmarks.rounds import alternate, ratio_summary
 except ImportError:  # run as a script from benchmarks/
-    from epoch_profile import EpochTimes, bare_step
+    from epoch_profile import EpochTimes, bare_step, fit_inputs
     from from_notebooks import definitions
     from rounds import alternate, ratio_summary
 
@@ -87,25 +87,14 @@ def notebook_call(x, y, n_train, batch_size, steps, feed="batches") -> float:
     )
     times = EpochTimes()
     start = time.perf_counter()
-    if feed == "batches":
-        model.fit(
-            batches(x[:n_train], y[:n_train], batch_size, 0),
-            validation_data=batches(x[n_train:], y[n_train:], 1024),
-            epochs=2,
-            verbose=0,
-            callbacks=[times],
-        )
-    else:
-        model.fit(
-            x[:n_train],
-            y[:n_train],
-            validation_data=(x[n_train:], y[n_train:]),
-            epochs=2,
-            batch_size=batch_size,
-            validation_batch_size=1024,
-            verbose=0,
-            callbacks=[times],
-        )
+    data, kwargs = fit_inputs(
+        x[:n_train],
+        y[:n_train],
+        batch_size,
+        validation=(x[n_train:], y[n_train:]),
+        batches=batches if feed == "batches" else None,
+    )
+    model.fit(*data, epochs=2, verbose=0, callbacks=[times], **kwargs)
     name = "notebook" if feed == "batches" else "arrays"
     return steady_speed(name, n_train, times, time.perf_counter() - start)
 

@@ -87,3 +87,21 @@ def test_part2s_input_pipeline_shuffles_every_epoch_reproducibly_without_tuning(
     options = batches(x, y, 4, seed=3).options()
     assert options.autotune.enabled is False
     assert options.threading.private_threadpool_size == 1
+
+
+def test_fit_inputs_feed_the_arrays_or_the_notebooks_pipeline():
+    from epoch_profile import fit_inputs
+
+    batches = definitions("02_cnn.ipynb", {"batches"})["batches"]
+    x, y = np.arange(6, dtype="uint8").reshape(6, 1, 1, 1), np.arange(6)
+    val = (x[:2], y[:2])
+    data, kwargs = fit_inputs(x, y, 4, validation=val)
+    assert data == (x, y) and kwargs["batch_size"] == 4
+    assert kwargs["validation_data"] is val and kwargs["validation_batch_size"] == 1024
+    assert fit_inputs(x, y, 4)[1] == {"batch_size": 4}
+    (train,), kwargs = fit_inputs(x, y, 4, validation=val, batches=batches)
+    assert sorted(kwargs) == ["validation_data"]
+    assert [len(b) for b, _ in train] == [4, 2]  # batches of 4, shuffled with seed 0
+    assert sorted(int(v) for _, ys in train for v in ys) == list(range(6))
+    assert [ys.numpy().tolist() for _, ys in kwargs["validation_data"]] == [[0, 1]]
+    assert fit_inputs(x, y, 4, batches=batches)[1] == {}
