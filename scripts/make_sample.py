@@ -24,10 +24,11 @@ import sys
 from pathlib import Path
 
 import numpy as np
+from standin import allocate, make_split, write_sample, write_standin
 
 from k49tut import paths, sample
 from k49tut.classes import K49_N_TEST, K49_N_TRAIN, K49_TEST_COUNTS
-from k49tut.synth import FontSpec, allocate, make_split
+from k49tut.synth import FontSpec
 
 TT, OT = "/usr/share/fonts/truetype", "/usr/share/fonts/opentype"
 TRAIN_FONTS = [
@@ -169,10 +170,10 @@ def main() -> int:
     }
     if args.full:
         root = paths.data_dir(args.data_dir)
-        sample.write_standin(root, x_train, y_train, x_test, y_test, meta)
+        write_standin(root, x_train, y_train, x_test, y_test, meta)
         print(f"wrote the full-size stand-in to {root}")
     else:
-        sample.write_sample(args.out, x_train, y_train, x_test, y_test, meta)
+        write_sample(args.out, x_train, y_train, x_test, y_test, meta)
         print(f"wrote {args.out} ({args.out.stat().st_size:,} bytes)")
     print(
         f"train {x_train.shape}, test {x_test.shape}; mean intensity "

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -13,7 +14,11 @@ from k49tut import data, sample
 from k49tut.classes import CHARS, K49_TEST_COUNTS, classmap
 from k49tut.errors import DataFormatError
 from k49tut.fonts import font_path
-from k49tut.synth import FontSpec, allocate, make_split
+from k49tut.synth import FontSpec
+
+SCRIPTS = Path(__file__).resolve().parent.parent / "scripts"
+sys.path.insert(0, str(SCRIPTS))  # the stand-in's generator lives beside make_sample.py
+from standin import allocate, make_split, write_standin  # noqa: E402
 
 REAL_MEAN, REAL_INK = 46.5, 0.31  # first 100 real K49 test images (k49-facts)
 
@@ -78,7 +83,7 @@ def test_test_fonts_are_unseen_in_training():
         meta = json.loads(str(z["meta"]))
     assert meta["train_fonts"] and meta["test_fonts"]
     assert not set(meta["train_fonts"]) & set(meta["test_fonts"])
-    script_path = Path(__file__).resolve().parent.parent / "scripts" / "make_sample.py"
+    script_path = SCRIPTS / "make_sample.py"
     spec = importlib.util.spec_from_file_location("make_sample", script_path)
     script = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(script)
@@ -110,7 +115,7 @@ def test_standin_round_trip(tmp_path):
     rng = np.random.default_rng(1)
     x = rng.integers(0, 256, (98, 28, 28), dtype=np.uint8)
     y = np.arange(98, dtype=np.uint8) % 49
-    sample.write_standin(tmp_path, x, y, x[:49], y[:49], {"seed": 1})
+    write_standin(tmp_path, x, y, x[:49], y[:49], {"seed": 1})
     ds = data.load("standin", data_dir=tmp_path)
     assert ds.is_synthetic and ds.name == "standin"
     assert np.array_equal(ds.x_train, x) and np.array_equal(ds.y_test, y[:49])

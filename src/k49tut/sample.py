@@ -1,7 +1,7 @@
 """The synthetic stand-ins for Kuzushiji-49: the shipped sample and the full-size one.
 
-Both are drawn from Japanese fonts by ``scripts/make_sample.py`` (see
-:mod:`k49tut.synth`) in K49's exact format and class order. They exist so that the
+Both are drawn from Japanese fonts by ``scripts/make_sample.py`` (with
+``scripts/standin.py``) in K49's exact format and class order. They exist so that the
 tutorial, the tests and CI run offline; nothing measured on them is a K49 result.
 
 >>> from k49tut.sample import load_synthetic
@@ -12,15 +12,11 @@ tutorial, the tests and CI run offline; nothing measured on them is a K49 result
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
-
 import numpy as np
 
 from k49tut import paths
 from k49tut.classes import classmap
 from k49tut.errors import DataFormatError
-from k49tut.storage import atomic_write
 
 SAMPLE_PATH = paths.RESOURCES_DIR / "sample.npz"
 STANDIN_FILES = (
@@ -32,34 +28,6 @@ STANDIN_FILES = (
 STANDIN_META = "standin.json"
 #: Said wherever stand-in data is shown.
 BANNER = "Synthetic stand-in drawn from fonts, not Kuzushiji-49"
-
-
-def write_sample(path: Path, x_train, y_train, x_test, y_test, meta: dict) -> None:
-    """Write the small sample as one compressed .npz (plus its metadata as JSON)."""
-    np.savez_compressed(
-        path,
-        x_train=x_train,
-        y_train=y_train,
-        x_test=x_test,
-        y_test=y_test,
-        meta=np.array(json.dumps(meta, sort_keys=True)),
-    )
-
-
-def _save_npz(path: Path, array: np.ndarray) -> None:
-    """One array in K49's format (key ``arr_0``); to an open file, since np.savez adds
-    ``.npz`` to a path that lacks it."""
-    with open(path, "wb") as f:
-        np.savez_compressed(f, array)
-
-
-def write_standin(root: Path, x_train, y_train, x_test, y_test, meta: dict) -> None:
-    """Write a stand-in into ``root`` as four K49-format files (key ``arr_0``)."""
-    root.mkdir(parents=True, exist_ok=True)
-    for name, array in zip(STANDIN_FILES, (x_train, y_train, x_test, y_test)):
-        atomic_write(root / name, lambda tmp, a=array: _save_npz(tmp, a))
-    text = json.dumps(meta, indent=1, sort_keys=True)
-    atomic_write(root / STANDIN_META, lambda p: p.write_text(text, encoding="utf-8"))
 
 
 def load_synthetic(name: str = "sample", data_dir=None):

@@ -1,15 +1,10 @@
-"""Draw K49-format images of the 49 characters from fonts: the engine of the stand-in data.
+"""Characters drawn from fonts: the printed glyph shown beside K49's images.
 
-Each image is one character rendered from a font with a random stroke width, a random
-affine distortion (rotation, shear, squash) and a smooth elastic warp, then cropped to
-its ink, scaled so its long side fills the 28-pixel frame, and given a random ink
-intensity: white strokes on black, uint8, like Kuzushiji-49. Every image has its own
-random generator seeded from ``(seed, split, index)``, so the same fonts and seed give
-identical arrays however the work is split.
+:func:`draw` renders a character large, :func:`fit` crops it to its ink and scales it into
+the 28-pixel frame, white on black like Kuzushiji-49. The stand-in's generator
+(``scripts/standin.py``) distorts what :func:`draw` gives before it fits it.
 
->>> from k49tut.synth import FontSpec, render
->>> from k49tut.fonts import font_path
->>> img = render("ふ", FontSpec("bundled", str(font_path()), "gothic"), seed=0)
+>>> img = printed("ふ")
 >>> img.shape, img.dtype, int(img.max()) > 128
 ((28, 28), dtype('uint8'), True)
 """
@@ -21,13 +16,9 @@ from functools import lru_cache
 
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
-from scipy import ndimage
-
-from k49tut.classes import CHARS
 
 CANVAS = 96  # render size before distortion and downscaling
 FONT_SIZE = 64
-STROKE_MIN, STROKE_MAX = 1.4, 3.0  # stroke width in the final 28x28 image, pixels
 
 
 @dataclass(frozen=True)
@@ -46,10 +37,11 @@ def _font(path: str, index: int) -> ImageFont.FreeTypeFont:
     return ImageFont.truetype(path, FONT_SIZE, index=index)
 
 
-def _draw(char: str, font: FontSpec, stroke: int) -> np.ndarray:
+def draw(char: str, font: FontSpec, stroke: int) -> np.ndarray:
+    """``char`` centred on a CANVAS x CANVAS float image in [0, 1], strokes widened by
+    ``stroke`` pixels."""
     image = Image.new("L", (CANVAS, CANVAS), 0)
-    draw = ImageDraw.Draw(image)
-    draw.text(
+    ImageDraw.Draw(image).text(
         (CANVAS / 2, CANVAS / 2),
         char,
         fill=255,
@@ -61,25 +53,7 @@ def _draw(char: str, font: FontSpec, stroke: int) -> np.ndarray:
     return np.asarray(image, dtype=np.float32) / 255.0
 
 
-def _distort(img: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """A random affine map followed by a smooth elastic warp (Simard et al., 2003)."""
-    angle = np.deg2rad(rng.normal(0, 7))
-    shear = rng.normal(0, 0.15)
-    sx, sy = np.exp(rng.normal(0, 0.12, size=2))
-    rot = np.array([[np.cos(angle), -np.sin(angle)], [np.sin(angle), np.cos(angle)]])
-    matrix = rot @ np.array([[1.0, shear], [0.0, 1.0]]) @ np.diag([sy, sx])
-    inverse = np.linalg.inv(matrix)
-    centre = np.array(img.shape) / 2
-    offset = centre - inverse @ centre
-    out = ndimage.affine_transform(img, inverse, offset=offset, order=1)
-    alpha, sigma = rng.uniform(2.0, 5.0), 6.0
-    dy = ndimage.gaussian_filter(rng.uniform(-1, 1, img.shape), sigma) * alpha * sigma
-    dx = ndimage.gaussian_filter(rng.uniform(-1, 1, img.shape), sigma) * alpha * sigma
-    yy, xx = np.meshgrid(np.arange(img.shape[0]), np.arange(img.shape[1]), indexing="ij")
-    return ndimage.map_coordinates(out, [yy + dy, xx + dx], order=1)
-
-
-def _fit(img: np.ndarray, size: int = 28) -> np.ndarray:
+def fit(img: np.ndarray, size: int = 28) -> np.ndarray:
     """Crop to the ink and scale so the long side spans ``size`` pixels, centred."""
     ys, xs = np.nonzero(img > 0.05)
     if len(ys) == 0:
@@ -95,30 +69,6 @@ def _fit(img: np.ndarray, size: int = 28) -> np.ndarray:
     return out
 
 
-def _stroke_for(thin: np.ndarray, target: float) -> int:
-    """The extra stroke width that makes strokes ``target`` pixels wide once fitted to 28."""
-    mask = thin > 0.5
-    if not mask.any():
-        return 0
-    ys, xs = np.nonzero(mask)
-    scale = 28 / max(np.ptp(ys) + 1, np.ptp(xs) + 1)
-    edge = (mask & ~ndimage.binary_erosion(mask)).sum()
-    width = 2 * mask.sum() / max(edge, 1)  # mean stroke width, for long strokes
-    return int(np.clip(round((target / scale - width) / 2), 0, 12))
-
-
-def render(char: str, font: FontSpec, seed: int | np.random.Generator = 0) -> np.ndarray:
-    """One 28x28 uint8 image of ``char`` drawn from ``font`` with random variation."""
-    rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
-    thin = _draw(char, font, 0)
-    stroke = _stroke_for(thin, target=rng.uniform(STROKE_MIN, STROKE_MAX))
-    img = _fit(_distort(_draw(char, font, stroke) if stroke else thin, rng))
-    gamma = rng.uniform(0.6, 1.0)
-    peak = rng.uniform(0.85, 1.0)
-    img = np.where(img < 0.04, 0, np.clip(img, 0, 1)) ** gamma * peak  # clean background
-    return np.round(img * 255).astype(np.uint8)
-
-
 def printed(char: str, font: FontSpec | None = None) -> np.ndarray:
     """``char`` as printed by a font (default: the bundled one), fitted to 28x28, uint8.
 
@@ -129,70 +79,4 @@ def printed(char: str, font: FontSpec | None = None) -> np.ndarray:
         from k49tut.fonts import font_path
 
         font = FontSpec("bundled", str(font_path()), "gothic")
-    return np.round(_fit(_draw(char, font, 1)) * 255).astype(np.uint8)
-
-
-def allocate(total: int, weights) -> np.ndarray:
-    """Split ``total`` into integer parts proportional to ``weights`` (largest remainder).
-
-    >>> allocate(10, [1, 1, 2]).tolist()
-    [3, 2, 5]
-    """
-    w = np.asarray(weights, dtype=float)
-    exact = total * w / w.sum()
-    parts = np.floor(exact).astype(int)
-    for i in np.argsort(-(exact - parts), kind="stable")[: total - parts.sum()]:
-        parts[i] += 1
-    return parts
-
-
-def _render_block(
-    chars: list[str], fonts: list[FontSpec], seed: int, split: int, start: int
-) -> np.ndarray:
-    out = np.empty((len(chars), 28, 28), np.uint8)
-    for k, char in enumerate(chars):
-        rng = np.random.default_rng([seed, split, start + k])
-        out[k] = render(char, fonts[int(rng.integers(len(fonts)))], rng)
-    return out
-
-
-def make_split(
-    counts,
-    fonts: list[FontSpec],
-    seed: int,
-    split: int,
-    progress: bool = False,
-    workers: int = 1,
-    block: int = 2_000,
-):
-    """Images and labels for one split: ``counts[c]`` images of class ``c``.
-
-    Fonts are drawn uniformly per image; image ``i`` uses the generator
-    ``default_rng([seed, split, i])``, so ``workers`` (processes) never changes the
-    result. Returns ``(x, y)``, uint8, in shuffled order.
-    """
-    labels = np.repeat(np.arange(len(CHARS)), counts).astype(np.uint8)
-    labels = labels[np.random.default_rng([seed, split]).permutation(len(labels))]
-    starts = range(0, len(labels), block)
-    jobs = [([CHARS[c] for c in labels[s : s + block]], fonts, seed, split, s) for s in starts]
-    bar = None
-    if progress:
-        from tqdm.auto import tqdm
-
-        bar = tqdm(total=len(labels), desc=f"split {split}", unit="img", mininterval=1.0)
-    blocks = []
-    if workers > 1:
-        from concurrent.futures import ProcessPoolExecutor
-
-        with ProcessPoolExecutor(workers) as pool:
-            for out in pool.map(_render_block, *zip(*jobs)):
-                blocks.append(out)
-                bar and bar.update(len(out))
-    else:
-        for job in jobs:
-            blocks.append(_render_block(*job))
-            bar and bar.update(len(blocks[-1]))
-    if bar:
-        bar.close()
-    images = np.concatenate(blocks) if blocks else np.empty((0, 28, 28), np.uint8)
-    return images, labels
+    return np.round(fit(draw(char, font, 1)) * 255).astype(np.uint8)
