@@ -17,6 +17,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.figure import Figure
 
+from k49tut.plots.data import _grid
+
 #: Two hand-made 3x3 kernels: they respond to vertical and to horizontal strokes.
 EDGE_KERNELS = {
     "vertical strokes": np.array([[-1, 2, -1], [-1, 2, -1], [-1, 2, -1]], float),
@@ -43,13 +45,16 @@ def activations() -> Figure:
     return fig
 
 
-def _show_matrix(ax, values, fmt="{:.0f}", cmap="coolwarm"):
+def _heat(ax, values, cmap="coolwarm"):  # colours centred on zero
     limit = np.abs(values).max() or 1
     ax.imshow(values, cmap=cmap, vmin=-limit, vmax=limit)
+
+
+def _show_matrix(ax, values, cmap="coolwarm"):
+    _heat(ax, values, cmap)
     for (i, j), v in np.ndenumerate(values):
-        ax.text(j, i, fmt.format(v), ha="center", va="center", fontsize=11)
-    ax.set_xticks([])
-    ax.set_yticks([])
+        ax.text(j, i, f"{v:.0f}", ha="center", va="center", fontsize=11)
+    ax.set(xticks=[], yticks=[])
 
 
 def convolution(image: np.ndarray, kernels: dict, feature_maps: dict) -> Figure:
@@ -58,9 +63,7 @@ def convolution(image: np.ndarray, kernels: dict, feature_maps: dict) -> Figure:
     ``image`` is one 28x28 image; ``kernels`` and ``feature_maps`` map the same names to a
     kernel and to the feature map computed with it (ReLU already applied).
     """
-    fig, axes = plt.subplots(
-        len(kernels), 3, figsize=(8, 2.8 * len(kernels)), layout="constrained", squeeze=False
-    )
+    fig, axes = _grid(len(kernels), 3, (8, 2.8 * len(kernels)))
     for row, (name, kernel) in zip(axes, kernels.items()):
         feature = feature_maps[name]
         row[0].imshow(image, cmap="gray")
@@ -69,22 +72,19 @@ def convolution(image: np.ndarray, kernels: dict, feature_maps: dict) -> Figure:
         row[1].set_title(f"3x3 kernel: {name}")
         row[2].imshow(feature, cmap="magma")
         row[2].set_title(f"feature map {feature.shape[0]}x{feature.shape[1]}, after ReLU")
-        for ax in (row[0], row[2]):
-            ax.axis("off")
+        row[0].axis("off")
+        row[2].axis("off")
     fig.suptitle("A convolution slides a kernel over the image; ReLU keeps the positive sums")
     return fig
 
 
 def max_pooling(values: np.ndarray, pooled: np.ndarray) -> Figure:
     """A grid (4x4 in the notebook) beside its 2x2 max pooling, both with their numbers."""
-    fig, axes = plt.subplots(
-        1, 2, figsize=(6.5, 3.2), layout="constrained", gridspec_kw={"width_ratios": [2, 1]}
-    )
+    fig, axes = plt.subplots(1, 2, figsize=(6.5, 3.2), width_ratios=[2, 1], layout="constrained")
     _show_matrix(axes[0], values, cmap="Blues")
-    for k in np.arange(1.5, values.shape[0] - 1, 2):
-        axes[0].axhline(k, color="k", lw=2)
-    for k in np.arange(1.5, values.shape[1] - 1, 2):
-        axes[0].axvline(k, color="k", lw=2)
+    for draw, size in ((axes[0].axhline, values.shape[0]), (axes[0].axvline, values.shape[1])):
+        for k in np.arange(1.5, size - 1, 2):  # between the 2x2 blocks
+            draw(k, color="k", lw=2)
     axes[0].set_title(f"input {values.shape[0]}x{values.shape[1]}")
     _show_matrix(axes[1], pooled, cmap="Blues")
     axes[1].set_title("after 2x2 max pooling")

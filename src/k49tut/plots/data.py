@@ -22,7 +22,6 @@ from matplotlib.figure import Figure
 from k49tut import explore
 from k49tut.synth import printed
 
-RARE = "tab:red"
 ACCENT = np.array([1.0, 0.6, 0.1])  # printed glyphs are drawn in orange
 
 
@@ -30,6 +29,26 @@ def _titled(fig: Figure, what: str, source: str) -> Figure:
     """Title a figure with what it shows and, on a second line, the data it came from."""
     fig.suptitle(f"{what}\n{source}" if source else what, fontsize=12)
     return fig
+
+
+def _grid(rows: int, cols: int, figsize, **kwargs):
+    """``plt.subplots`` as every figure here uses it: constrained layout, a 2-D array of axes."""
+    return plt.subplots(rows, cols, figsize=figsize, layout="constrained", squeeze=False, **kwargs)
+
+
+def _no_ticks(axes) -> None:
+    for ax in np.ravel(axes):
+        ax.set(xticks=[], yticks=[])
+
+
+def _show_images(axes, images, titles, fontsize: int = 10, **imshow) -> None:
+    """Each image on its own axes, titled; every axes in ``axes`` left without its axis."""
+    axes = np.ravel(axes)
+    for ax in axes:
+        ax.axis("off")
+    for ax, image, title in zip(axes, images, titles):
+        ax.imshow(image, **imshow)
+        ax.set_title(title, fontsize=fontsize)
 
 
 def plural(n: int, word: str, words: str | None = None) -> str:
@@ -52,33 +71,26 @@ def strip(images, printed_glyph: np.ndarray | None = None) -> np.ndarray:
     >>> strip(np.zeros((3, 28, 28), np.uint8)).shape
     (28, 86, 3)
     """
-    tiles = []
-    if printed_glyph is not None:
-        tiles.append(printed_glyph[..., None] / 255.0 * ACCENT)
+    tiles = [] if printed_glyph is None else [printed_glyph[..., None] / 255.0 * ACCENT]
     tiles += [np.repeat(img[..., None] / 255.0, 3, axis=2) for img in images]
+    if not tiles:
+        return np.zeros((28, 28, 3))
     gap = np.full((28, 1, 3), 0.35)
-    parts = []
-    for i, tile in enumerate(tiles):
-        parts += [gap, tile] if i else [tile]
-    return np.concatenate(parts, axis=1) if parts else np.zeros((28, 28, 3))
+    return np.concatenate([part for tile in tiles for part in (gap, tile)][1:], axis=1)
 
 
 def class_distribution(counts: pd.DataFrame, source: str) -> Figure:
     """Images per class from a table with columns ``char``, ``train``, ``test``: one panel
     per split, the three rarest training classes in red, ``source`` in the title."""
     rare = set(np.argsort(counts["train"].to_numpy(), kind="stable")[:3])
-    colors = [RARE if i in rare else "tab:blue" for i in range(len(counts))]
+    colors = ["tab:red" if i in rare else "tab:blue" for i in range(len(counts))]
     fig, axes = plt.subplots(2, 1, figsize=(14, 6), sharex=True, layout="constrained")
     for ax, split in zip(axes, ("train", "test")):
         n = counts[split]
         ax.bar(np.arange(len(counts)), n, color=colors)
         ax.set_ylabel(f"{split} images")
-        ax.set_title(
-            f"{split}: {plural(n.sum(), 'image')}, largest/smallest class = "
-            f"{n.max() / n.min():.1f}",
-            fontsize=10,
-            loc="left",
-        )
+        ratio = f"largest/smallest class = {n.max() / n.min():.1f}"
+        ax.set_title(f"{split}: {plural(n.sum(), 'image')}, {ratio}", fontsize=10, loc="left")
     axes[1].set_xticks(np.arange(len(counts)), counts["char"], fontsize=12)
     return _titled(fig, "How many images of each character", source)
 
@@ -96,19 +108,11 @@ def examples_grid(
     n = len(ds.chars)
     cols = int(np.ceil(np.sqrt(n)))
     rows = int(np.ceil(n / cols))
-    fig, axes = plt.subplots(
-        rows,
-        cols,
-        figsize=(cols * 0.45 * (per_class + with_printed), rows * 0.75),
-        layout="constrained",
-    )
-    for label, ax in enumerate(axes.flat):
-        ax.axis("off")
-        if label >= n:
-            continue
-        glyph = printed(ds.chars[label]) if with_printed else None
-        ax.imshow(strip(x[_pick(y, label, per_class, rng)], glyph))
-        ax.set_title(f"{ds.chars[label]}  ({label})", fontsize=11)
+    fig, axes = _grid(rows, cols, (cols * 0.45 * (per_class + with_printed), rows * 0.75))
+    glyphs = [printed(char) if with_printed else None for char in ds.chars]
+    images = [strip(x[_pick(y, label, per_class, rng)], g) for label, g in enumerate(glyphs)]
+    titles = [f"{char}  ({label})" for label, char in enumerate(ds.chars)]
+    _show_images(axes, images, titles, fontsize=11)
     what = "Printed form (orange) beside random examples" if with_printed else "Random examples"
     return _titled(fig, f"{what}, {split} split", ds.description)
 
@@ -116,9 +120,7 @@ def examples_grid(
 def pixel_histogram(ds) -> Figure:
     """Share of pixels at each value, per split: value 0 (background) as bars labelled with
     their share, values 1..255 (ink) as lines on a log scale."""
-    fig, (zero, ink) = plt.subplots(
-        1, 2, figsize=(10, 4), width_ratios=[1, 4], layout="constrained"
-    )
+    fig, ((zero, ink),) = _grid(1, 2, (10, 4), width_ratios=[1, 4])
     for i, (split, x) in enumerate((("train", ds.x_train), ("test", ds.x_test))):
         hist = explore.intensity_histogram(x)
         share = hist / hist.sum()
@@ -127,12 +129,8 @@ def pixel_histogram(ds) -> Figure:
     zero.set_xticks([0, 1], ["train", "test"])
     zero.set(ylim=(0, 1), ylabel="share of pixels")
     zero.set_title("value 0 (background)", fontsize=10)
-    ink.set(
-        yscale="log",
-        xlim=(0.5, 255.5),
-        xlabel="pixel value (255 = full ink)",
-        ylabel="share of pixels (log scale)",
-    )
+    ink.set(yscale="log", xlim=(0.5, 255.5), xlabel="pixel value (255 = full ink)")
+    ink.set_ylabel("share of pixels (log scale)")
     ink.set_title("values 1..255 (ink)", fontsize=10)
     ink.legend(loc="lower center", ncol=2)
     return _titled(fig, "Pixel values", ds.description)
@@ -152,11 +150,7 @@ def mean_images(ds, means: np.ndarray | None = None) -> Figure:
     """The average training image of each class in a 7x7 grid."""
     means = explore.mean_images(ds.x_train, ds.y_train, len(ds.chars)) if means is None else means
     fig, axes = plt.subplots(7, 7, figsize=(8, 8.6), layout="constrained")
-    for label, ax in enumerate(axes.flat):
-        ax.axis("off")
-        if label < len(ds.chars):
-            ax.imshow(means[label], cmap="magma", vmin=0, vmax=255)
-            ax.set_title(ds.chars[label], fontsize=13)
+    _show_images(axes, means[: len(ds.chars)], ds.chars, 13, cmap="magma", vmin=0, vmax=255)
     return _titled(fig, "Average image of each character (training split)", ds.description)
 
 
@@ -165,16 +159,14 @@ def nearest_pairs(ds, k: int = 8, means: np.ndarray | None = None) -> Figure:
     means = explore.mean_images(ds.x_train, ds.y_train, len(ds.chars)) if means is None else means
     pairs = explore.nearest_classes(means, ds.chars, k)
     fig, axes = plt.subplots(1, k, figsize=(1.6 * k, 2.4), layout="constrained")
+    gap = np.full((28, 2), 128.0)
     for ax, row in zip(np.atleast_1d(axes), pairs.itertuples()):
-        pair = np.concatenate(
-            [means[row.label_a], np.full((28, 2), 128.0), means[row.label_b]], axis=1
-        )
+        pair = np.hstack([means[row.label_a], gap, means[row.label_b]])
         ax.imshow(pair, cmap="magma", vmin=0, vmax=255)
         ax.set_title(f"{row.a} / {row.b}\n{row.distance:.0f}", fontsize=12)
         ax.axis("off")
-    return _titled(
-        fig, "Closest average images (Euclidean distance above each pair)", ds.description
-    )
+    what = "Closest average images (Euclidean distance above each pair)"
+    return _titled(fig, what, ds.description)
 
 
 def spread(points: np.ndarray, size: float) -> np.ndarray:
@@ -186,9 +178,8 @@ def spread(points: np.ndarray, size: float) -> np.ndarray:
     [[0.5, 0.5], [0.6, 0.5], [0.9, 0.1]]
     """
     angles = [np.linspace(0, 2 * np.pi, 6 * k, endpoint=False) for k in range(1, 41)]
-    spots = np.vstack(
-        [[0, 0]] + [k * size / 2 * np.c_[np.cos(a), np.sin(a)] for k, a in enumerate(angles, 1)]
-    )  # ring k: 6k spots
+    rings = [k * size / 2 * np.c_[np.cos(a), np.sin(a)] for k, a in enumerate(angles, 1)]
+    spots = np.vstack([[0, 0], *rings])  # ring k: 6k spots
     placed = np.empty((0, 2))
     for point in points:
         near = np.clip(point + spots, size / 2, 1 - size / 2)
@@ -201,9 +192,8 @@ def class_colours(n: int = 49) -> np.ndarray:
     """``n`` distinct, fairly dark colours (RGBA), one per class: tab20, tab20b, tab20c and Dark2,
     their lightest shades left out, so that a label written in its class's colour stays
     readable on white."""
-    palette = np.vstack(
-        [plt.get_cmap(name).colors for name in ("tab20", "tab20b", "tab20c", "Dark2")]
-    )
+    names = ("tab20", "tab20b", "tab20c", "Dark2")
+    palette = np.vstack([plt.get_cmap(name).colors for name in names])
     palette = palette[palette[:, :3].mean(axis=1) < 0.75]
     return np.c_[palette[np.arange(n) % len(palette)], np.ones(n)]
 
@@ -222,19 +212,11 @@ def draw_map(
     present = np.unique(labels)
     centres = np.array([np.median(xy[labels == c], axis=0) for c in present])
     at = spread((centres - lo) / (hi - lo), size=label_size)
+    box = {"boxstyle": "round,pad=0.1", "fc": "white", "alpha": 0.8, "lw": 0}
+    line = {"arrowstyle": "-", "color": "0.3", "lw": 0.7}
+    style = dict(textcoords="axes fraction", ha="center", va="center", bbox=box, arrowprops=line)
     for label, centre, pos in zip(present, centres, at):
-        ax.annotate(
-            chars[label],
-            centre,
-            xytext=pos,
-            textcoords="axes fraction",
-            fontsize=fontsize,
-            color=colours[label],
-            ha="center",
-            va="center",
-            bbox={"boxstyle": "round,pad=0.1", "fc": "white", "alpha": 0.8, "lw": 0},
-            arrowprops={"arrowstyle": "-", "color": "0.3", "lw": 0.7},
-        )
+        ax.annotate(chars[label], centre, pos, fontsize=fontsize, color=colours[label], **style)
 
 
 def embedding(xy: np.ndarray, labels: np.ndarray, chars, what: str, source: str = "") -> Figure:

@@ -17,8 +17,8 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from k49tut.plots.concepts import _show_matrix
-from k49tut.plots.data import _titled, draw_map, plural
+from k49tut.plots.concepts import _heat, _show_matrix
+from k49tut.plots.data import _grid, _no_ticks, _show_images, _titled, draw_map, plural
 
 
 def kernels(learned: np.ndarray, hand_made: dict, cols: int = 12, source: str = "") -> Figure:
@@ -39,11 +39,9 @@ def kernels(learned: np.ndarray, hand_made: dict, cols: int = 12, source: str = 
     for ax in grid.flat:
         ax.axis("off")
     for ax, w in zip(grid.flat, weights):
-        limit = np.abs(w).max() or 1
-        ax.imshow(w, cmap="coolwarm", vmin=-limit, vmax=limit)
-    bottom.suptitle(
-        f"learned: the {plural(len(weights), 'kernel')} of the first convolution", fontsize=10
-    )
+        _heat(ax, w)
+    what = f"learned: the {plural(len(weights), 'kernel')} of the first convolution"
+    bottom.suptitle(what, fontsize=10)
     return _titled(fig, "First-layer kernels", source)
 
 
@@ -54,27 +52,19 @@ def feature_maps(
 
     ``maps``: stage name -> array (H, W, C) for this image.
     """
-    fig, axes = plt.subplots(
-        len(maps),
-        per_stage + 1,
-        figsize=(1.15 * (per_stage + 1) + 1.2, 1.25 * len(maps) + 0.8),
-        layout="constrained",
-        squeeze=False,
-    )
+    size = (1.15 * (per_stage + 1) + 1.2, 1.25 * len(maps) + 0.8)
+    fig, axes = _grid(len(maps), per_stage + 1, size)
+    _no_ticks(axes)
     for ax in axes.flat:
-        ax.set_xticks([])
-        ax.set_yticks([])
-        for spine in ax.spines.values():
-            spine.set_visible(False)
+        ax.spines[:].set_visible(False)
     axes[0, 0].imshow(np.squeeze(image), cmap="gray")
     axes[0, 0].set_title("input", fontsize=9)
     for row, (name, values) in zip(axes, maps.items()):
         row[0].set_ylabel(
             f"{name}\n{values.shape[2]} channels", rotation=0, ha="right", va="center", fontsize=9
         )
-        for k, ax in enumerate(row[1:]):
-            if k < values.shape[-1]:
-                ax.imshow(values[..., k], cmap="magma")
+        for ax, k in zip(row[1:], range(values.shape[-1])):
+            ax.imshow(values[..., k], cmap="magma")
     return _titled(fig, title or "Feature maps, stage by stage", source)
 
 
@@ -86,20 +76,15 @@ def attributions(
     ``captions``: one short text per image (e.g. ``"あ → あ  0.98"``).
     """
     n = len(images)
-    fig, axes = plt.subplots(
-        3, n, figsize=(1.6 * n + 1.4, 5.6), layout="constrained", squeeze=False
-    )
+    fig, axes = _grid(3, n, (1.6 * n + 1.4, 5.6))
     for k in range(n):
         img = np.squeeze(images[k]).astype(float)
         axes[0, k].imshow(img, cmap="gray")
         axes[0, k].set_title(captions[k], fontsize=11)
-        limit = np.abs(pixel_maps[k]).max() or 1
-        axes[1, k].imshow(np.squeeze(pixel_maps[k]), cmap="coolwarm", vmin=-limit, vmax=limit)
+        _heat(axes[1, k], np.squeeze(pixel_maps[k]))
         axes[2, k].imshow(img, cmap="gray")
         axes[2, k].imshow(cams[k], cmap="inferno", alpha=0.55, vmin=0, vmax=cams[k].max() or 1)
-    for ax in axes.flat:
-        ax.set_xticks([])
-        ax.set_yticks([])
+    _no_ticks(axes)
     names = (
         "image",
         "integrated gradients\nred: raises the\nprobability,\nblue: lowers it",
@@ -112,13 +97,7 @@ def attributions(
 
 def maps(coordinates: dict, labels: np.ndarray, chars, source: str = "") -> Figure:
     """Side-by-side 2-D maps (e.g. t-SNE) of the same images, one per representation."""
-    fig, axes = plt.subplots(
-        1,
-        len(coordinates),
-        figsize=(7.5 * len(coordinates), 7.8),
-        layout="constrained",
-        squeeze=False,
-    )
+    fig, axes = _grid(1, len(coordinates), (7.5 * len(coordinates), 7.8))
     for ax, (name, xy) in zip(axes[0], coordinates.items()):
         draw_map(ax, xy, labels, chars, fontsize=12, label_size=0.05)
         ax.set_title(name, fontsize=12)
@@ -142,24 +121,15 @@ def reliability(panels: dict, source: str = "", bins: int = 15) -> Figure:
     for sub, (name, (table, ece)) in zip(subfigs, panels.items()):
         top, bottom = sub.subplots(2, 1, sharex=True, height_ratios=[3, 1])
         top.plot([0, 1], [0, 1], color="0.5", lw=1, ls="--", label="perfectly calibrated")
-        top.plot(
-            table["confidence"],
-            table["accuracy"],
-            "-o",
-            color="tab:blue",
-            lw=1,
-            ms=4,
-            clip_on=False,
-            label="this model, one dot per bin",
-        )
+        x, y, label = table["confidence"], table["accuracy"], "this model, one dot per bin"
+        top.plot(x, y, "-o", color="tab:blue", lw=1, ms=4, clip_on=False, label=label)
         top.set(xlim=(0, 1), ylim=(0, 1), ylabel="accuracy")
         top.set_title(f"{name}: ECE {ece:.3f}", fontsize=11)
         top.grid(alpha=0.3)
         centres = (np.asarray(table.index, float) + 0.5) / bins
         bottom.bar(centres, table["count"], width=0.9 / bins, color="tab:blue", alpha=0.6)
-        bottom.set_yscale("log")
-        bottom.set_ylim(0.7, 2 * table["count"].max())
-        bottom.set(xlabel="confidence (top probability)", ylabel="images")
+        bottom.set(yscale="log", ylim=(0.7, 2 * table["count"].max()), ylabel="images")
+        bottom.set_xlabel("confidence (top probability)")
         bottom.grid(alpha=0.3, axis="y")
     handles, labels = fig.axes[0].get_legend_handles_labels()
     fig.legend(handles, labels, loc="outside lower center", ncols=2, fontsize=9)
@@ -171,24 +141,16 @@ def per_class_bars(values: pd.Series, ylabel: str, title: str, source: str = "")
     fig, ax = plt.subplots(figsize=(13, 3.4), layout="constrained")
     ax.bar(range(len(values)), values.to_numpy(), color="tab:orange")
     ax.set_xticks(range(len(values)), values.index, fontsize=12)
-    ax.set_xlim(-0.7, len(values) - 0.3)
-    ax.set_ylabel(ylabel)
+    ax.set(xlim=(-0.7, len(values) - 0.3), ylabel=ylabel)
     ax.grid(axis="y", alpha=0.3)
     return _titled(fig, title, source)
 
 
 def captioned(images: np.ndarray, captions, title: str, cols: int = 8, source: str = "") -> Figure:
     """A grid of images, each with a caption of one or two short lines."""
-    n = max(len(images), 1)
-    rows = int(np.ceil(n / cols))
-    fig, axes = plt.subplots(
-        rows, cols, figsize=(cols * 1.35, rows * 1.75 + 0.7), layout="constrained", squeeze=False
-    )
-    for ax in axes.flat:
-        ax.axis("off")
-    for ax, image, caption in zip(axes.flat, images, captions):
-        ax.imshow(np.squeeze(image), cmap="gray")
-        ax.set_title(caption, fontsize=10)
+    rows = int(np.ceil(max(len(images), 1) / cols))
+    fig, axes = _grid(rows, cols, (cols * 1.35, rows * 1.75 + 0.7))
+    _show_images(axes, [np.squeeze(image) for image in images], captions, cmap="gray")
     return _titled(fig, title, source)
 
 
@@ -202,25 +164,20 @@ def your_pictures(
     ``pictures``: RGB arrays; ``proba``: (N, 49); ``captions``: what each picture shows.
     """
     n = len(pictures)
-    fig, axes = plt.subplots(
-        n, 4, figsize=(9.6, 1.9 * n + 0.8), layout="constrained", squeeze=False,
-        width_ratios=[1.4, 1, 1, 2.2],
-    )  # fmt: skip
+    fig, axes = _grid(n, 4, (9.6, 1.9 * n + 0.8), width_ratios=[1.4, 1, 1, 2.2])
     for k, row in enumerate(axes):
         top = np.argsort(proba[k])[::-1][:5]
+        image = np.squeeze(converted[k])
         row[0].imshow(pictures[k])
         row[0].set_title(captions[k], fontsize=10, loc="left")
-        row[1].imshow(np.squeeze(converted[k]), cmap="gray", vmin=0, vmax=255)
-        row[2].imshow(np.squeeze(converted[k]), cmap="gray", vmin=0, vmax=255)
+        row[1].imshow(image, cmap="gray", vmin=0, vmax=255)
+        row[2].imshow(image, cmap="gray", vmin=0, vmax=255)
         row[2].imshow(cams[k], cmap="inferno", alpha=0.55, vmin=0, vmax=cams[k].max() or 1)
-        for ax in row[:3]:
-            ax.set_xticks([])
-            ax.set_yticks([])
+        _no_ticks(row[:3])
         bars = row[3].barh(range(5), proba[k, top][::-1], color="tab:blue")
         bars[-1].set_color("tab:orange")
         row[3].set_yticks(range(5), [chars[i] for i in top][::-1], fontsize=12)
-        row[3].set_xlim(0, 1.15)
-        row[3].set_xticks([0, 0.25, 0.5, 0.75, 1])
+        row[3].set(xlim=(0, 1.15), xticks=[0, 0.25, 0.5, 0.75, 1])
         row[3].bar_label(bars, fmt="%.2f", padding=2, fontsize=9)
         row[3].spines[["top", "right"]].set_visible(False)
     for ax, name in zip(axes[0], ("your picture", "in K49's format", "Grad-CAM, top choice",

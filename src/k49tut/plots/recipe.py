@@ -13,7 +13,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.figure import Figure
 
-from k49tut.plots.data import _titled
+from k49tut.plots.data import _grid, _titled
 
 
 def augmented(
@@ -24,19 +24,14 @@ def augmented(
     ``originals``: (N, 28, 28); ``variants``: (N, K, 28, 28), values 0..255 or 0..1.
     """
     n, k = variants.shape[:2]
-    fig, axes = plt.subplots(
-        n, k + 1, figsize=(1.1 * (k + 1), 1.15 * n + 0.7), layout="constrained", squeeze=False
-    )
-    for row, (img, more, label) in enumerate(zip(originals, variants, labels)):
-        for col, image in enumerate([img, *more]):
-            ax = axes[row, col]
+    fig, axes = _grid(n, k + 1, (1.1 * (k + 1), 1.15 * n + 0.7))
+    for row, img, more, label in zip(axes, originals, variants, labels):
+        for ax, image in zip(row, [img, *more]):
             ax.imshow(np.squeeze(image), cmap="gray", vmin=0, vmax=float(np.max(image)) or 1)
-            ax.set_xticks([])
-            ax.set_yticks([])
-        axes[row, 0].set_ylabel(chars[label], rotation=0, fontsize=14, ha="right", va="center")
-    axes[0, 0].set_title("original", fontsize=9)
-    for col in range(1, k + 1):
-        axes[0, col].set_title(f"variant {col}", fontsize=9)
+            ax.set(xticks=[], yticks=[])
+        row[0].set_ylabel(chars[label], rotation=0, fontsize=14, ha="right", va="center")
+    for col, ax in enumerate(axes[0]):
+        ax.set_title(f"variant {col}" if col else "original", fontsize=9)
     return _titled(fig, "Random augmentation: each training step sees new variants", source)
 
 
@@ -44,8 +39,7 @@ def learning_rate(steps, values, title: str = "Learning-rate schedule") -> Figur
     """The learning rate at each training step."""
     fig, ax = plt.subplots(figsize=(7, 3), layout="constrained")
     ax.plot(steps, values)
-    ax.set_xlabel("training step")
-    ax.set_ylabel("learning rate")
+    ax.set(xlabel="training step", ylabel="learning rate")
     ax.grid(alpha=0.3)
     ax.set_title(title, fontsize=12)
     return fig

@@ -21,8 +21,11 @@ from matplotlib.colors import LogNorm
 from matplotlib.figure import Figure
 from matplotlib.text import Text
 
-from k49tut.plots.data import ACCENT, _titled, plural, strip
+from k49tut.plots.data import ACCENT, _grid, _no_ticks, _show_images, _titled, plural, strip
 from k49tut.synth import printed
+
+#: The colour bar's ticks for counts, those up to the largest count shown.
+COUNT_TICKS = (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000)
 
 
 def learning_curves(
@@ -35,9 +38,7 @@ def learning_curves(
     late rise of the validation loss stays visible.
     """
     metrics = [m for m in ("accuracy", "loss") if m in history]
-    fig, axes = plt.subplots(
-        1, len(metrics), figsize=(5.5 * len(metrics), 3.8), layout="constrained", squeeze=False
-    )
+    fig, axes = _grid(1, len(metrics), (5.5 * len(metrics), 3.8))
     best = history["val_loss"].idxmin() if "val_loss" in history else None
     step = max(1, len(history) // 15)
     for ax, metric in zip(axes[0], metrics):
@@ -46,12 +47,10 @@ def learning_curves(
             ax.plot(history.index, history[f"val_{metric}"], marker="o", ms=3, label="validation")
         if best is not None:
             ax.axvline(best, color="0.5", ls=":", label=f"lowest validation loss (epoch {best})")
-        ax.set_xlabel("epoch")
-        ax.set_ylabel(metric)
+        ax.set(xlabel="epoch", ylabel=metric)
         values = history[[c for c in (metric, f"val_{metric}") if c in history]].to_numpy(float)
         if metric == "loss" and values.min() > 0 and values.max() / values.min() > 20:
-            ax.set_yscale("log")
-            ax.set_ylabel("loss (log scale)")
+            ax.set(yscale="log", ylabel="loss (log scale)")
         ax.set_xticks(history.index[::step])
         ax.grid(alpha=0.3)
         ax.legend(fontsize=9)
@@ -65,37 +64,23 @@ def per_class_scores(report: pd.DataFrame, source: str = "") -> Figure:
     ordered = report.sort_values("f1-score")
     fig, ax = plt.subplots(figsize=(8, 14), layout="constrained")
     y = np.arange(len(ordered))
-    for metric, marker in (("precision", "<"), ("recall", ">"), ("f1-score", "o")):
-        ax.scatter(
-            ordered[metric],
-            y,
-            marker=marker,
-            s=36 if metric == "f1-score" else 24,
-            label=metric,
-            zorder=3,
-            clip_on=False,
-        )
+    for metric, marker, s in (("precision", "<", 24), ("recall", ">", 24), ("f1-score", "o", 36)):
+        ax.scatter(ordered[metric], y, marker=marker, s=s, label=metric, zorder=3, clip_on=False)
     ax.set_yticks(y, ordered.index, fontsize=13)
     low = float(ordered[["precision", "recall", "f1-score"]].min().min())
-    ax.set_xlim(max(0.0, low - 0.03), 1)
+    ax.set(xlim=(max(0.0, low - 0.03), 1), ylim=(-0.6, len(ordered) - 0.4))
     ax.set_xlabel("score (axis cut to the range of the scores)" if low > 0.03 else "score")
-    ax.set_ylim(-0.6, len(ordered) - 0.4)
     ax.grid(alpha=0.3)
     ax.legend(loc="lower left", bbox_to_anchor=(0, 1.0), ncol=3, frameon=False)
     return _titled(fig, "Per-class scores on the test set, sorted by F1", source)
 
 
-def _boxes_overlap(a, b, pad: float = 1.0) -> bool:
-    return not (a.x1 + pad < b.x0 or b.x1 + pad < a.x0 or a.y1 + pad < b.y0 or b.y1 + pad < a.y0)
-
-
-def _label_offsets() -> list[tuple[float, float]]:
-    """Where a label may go relative to its point (points): close spots first, then rings
-    of 16 directions at growing distances (those get a leader line)."""
-    near = [(5, 4), (5, -12), (-14, 4), (-14, -12), (0, 9), (0, -16), (9, -4), (-18, -4)]
-    angles = np.linspace(0, 2 * np.pi, 16, endpoint=False)
-    rings = [(r * np.cos(a) - 5, r * np.sin(a) - 5) for r in (18, 26, 36, 48, 62) for a in angles]
-    return near + rings
+#: Where place_labels may put a label relative to its point (points): close spots first, then
+#: rings of 16 directions at growing distances (those get a leader line).
+_ANGLES = np.linspace(0, 2 * np.pi, 16, endpoint=False)
+_OFFSETS = [(5, 4), (5, -12), (-14, 4), (-14, -12), (0, 9), (0, -16), (9, -4), (-18, -4)] + [
+    (r * np.cos(a) - 5, r * np.sin(a) - 5) for r in (18, 26, 36, 48, 62) for a in _ANGLES
+]
 
 
 def place_labels(ax, xs, ys, texts, fontsize: int = 13) -> list:
@@ -107,29 +92,23 @@ def place_labels(ax, xs, ys, texts, fontsize: int = 13) -> list:
     """
     renderer = ax.figure.canvas.get_renderer()
     frame = ax.get_window_extent(renderer)
-    placed, artists = [], []
+    chosen = []  # (artist, box) of each label placed
 
-    def inside(box) -> bool:
-        return (
-            box.x0 >= frame.x0 and box.x1 <= frame.x1 and box.y0 >= frame.y0 and box.y1 <= frame.y1
+    def label(text, xy, offset, line=None):
+        artist = ax.annotate(
+            text, xy, xytext=offset, textcoords="offset points", fontsize=fontsize, arrowprops=line
         )
+        artist.update_positions(renderer)  # then the text's own box, without its line
+        return artist, Text.get_window_extent(artist, renderer)
 
     for x, y, text in sorted(zip(xs, ys, texts), key=lambda t: (-t[1], t[0])):
         best = None
-        for k, (dx, dy) in enumerate(_label_offsets()):
+        for k, offset in enumerate(_OFFSETS):
             line = {"arrowstyle": "-", "color": "0.5", "lw": 0.6} if k >= 8 else None
-            artist = ax.annotate(
-                text,
-                (x, y),
-                xytext=(dx, dy),
-                textcoords="offset points",
-                fontsize=fontsize,
-                arrowprops=line,
-            )
-            artist.update_positions(renderer)  # then the text's own box, without its line
-            box = Text.get_window_extent(artist, renderer)
-            clashes = sum(_boxes_overlap(box, other) for other in placed)
-            if inside(box) and (best is None or clashes < best[0]):
+            artist, box = label(text, (x, y), offset, line)
+            clashes = sum(box.padded(1).overlaps(other) for _, other in chosen)  # 1 pt apart
+            inside = frame.contains(box.x0, box.y0) and frame.contains(box.x1, box.y1)
+            if inside and (best is None or clashes < best[0]):
                 if best is not None:
                     best[1].remove()
                 best = (clashes, artist, box)
@@ -137,15 +116,9 @@ def place_labels(ax, xs, ys, texts, fontsize: int = 13) -> list:
                     break
             else:
                 artist.remove()
-        if best is None:  # nothing inside the axes: the first spot
-            artist = ax.annotate(
-                text, (x, y), xytext=(5, 4), textcoords="offset points", fontsize=fontsize
-            )
-            artist.update_positions(renderer)
-            best = (0, artist, Text.get_window_extent(artist, renderer))
-        placed.append(best[2])
-        artists.append(best[1])
-    return artists
+        # Nothing inside the axes: the first spot.
+        chosen.append(best[1:] if best else label(text, (x, y), (5, 4)))
+    return [artist for artist, _ in chosen]
 
 
 def precision_recall(report: pd.DataFrame, source: str = "", low: float | None = None) -> Figure:
@@ -163,32 +136,22 @@ def precision_recall(report: pd.DataFrame, source: str = "", low: float | None =
     fig, ax = plt.subplots(figsize=(9, 8.5), layout="constrained")
     size = 20 + 200 * report["support"] / report["support"].max()
     ax.scatter(p[inside], r[inside], s=size[inside], alpha=0.35, clip_on=False)
-    ax.set_xlim(low, 1)
-    ax.set_ylim(low, 1)
+    ax.set(xlim=(low, 1), ylim=(low, 1))
     place_labels(ax, p[inside], r[inside], list(report.index[inside]))
     span = 1 - low
     outside = [(c, pc, rc) for c, pc, rc, ok in zip(report.index, p, r, inside) if not ok]
     for k, (char, pc, rc) in enumerate(outside):
         x, y = max(pc, low + 0.01 * span), max(rc, low + 0.01 * span)
         ax.scatter([x], [y], marker="v" if rc < low else "<", color="tab:red", s=60, clip_on=False)
-        left = x > low + 0.7 * span  # near the right edge: write the label leftwards
-        ax.annotate(
-            f"{char} ({pc:.2f}, {rc:.2f})",
-            (x, y),
-            color="tab:red",
-            fontsize=11,
-            xytext=(-8 if left else 6, 6 + 14 * (k % 3)),
-            textcoords="offset points",
-            ha="right" if left else "left",
-        )
+        # Near the right edge, write the label leftwards.
+        dx, ha = (-8, "right") if x > low + 0.7 * span else (6, "left")
+        at = {"xytext": (dx, 6 + 14 * (k % 3)), "textcoords": "offset points", "ha": ha}
+        ax.annotate(f"{char} ({pc:.2f}, {rc:.2f})", (x, y), color="tab:red", fontsize=11, **at)
     ax.set_xlabel("precision (of the images predicted as the character, share right)")
     ax.set_ylabel("recall (of the images of the character, share found)")
     ax.grid(alpha=0.3)
-    note = (
-        f"; {plural(len(outside), 'character')} below {low:.2f} marked in red on the edge"
-        if outside
-        else ""
-    )
+    note = f"; {plural(len(outside), 'character')} below {low:.2f} marked in red on the edge"
+    note = note if outside else ""
     return _titled(fig, f"Recall against precision (marker size: test images{note})", source)
 
 
@@ -202,7 +165,6 @@ def confusion_matrix(
     and prints each off-diagonal cell of at least ``annotate_above`` in it, dark on
     light cells and light on dark ones.
     """
-    chars = list(chars)
     fig, ax = plt.subplots(figsize=(13, 12), layout="constrained")
     values = 100 * np.asarray(cm, float) if normalized else np.asarray(cm)
     if normalized:
@@ -210,40 +172,27 @@ def confusion_matrix(
         label = "% of the true character's test images"
         off = np.asarray(cm) * (1 - np.eye(len(cm)))
         for i, j in zip(*np.nonzero(off >= annotate_above)):
-            ax.text(
-                j,
-                i,
-                f"{values[i, j]:.0f}",
-                ha="center",
-                va="center",
-                fontsize=9,
-                color="white" if values[i, j] > 55 else "black",
-            )
-    else:
-        image = ax.imshow(
-            np.where(values > 0, values, np.nan),
-            cmap="viridis",
-            norm=LogNorm(vmin=1, vmax=max(int(values.max()), 2)),
+            ink = "white" if values[i, j] > 55 else "black"
+            ax.text(j, i, f"{values[i, j]:.0f}", ha="center", va="center", fontsize=9, color=ink)
+        what = (
+            f"Confusion matrix, rows as % of each true character (cells of "
+            f"{100 * annotate_above:.0f}% or more off the diagonal printed)"
         )
+    else:
+        norm = LogNorm(vmin=1, vmax=max(int(values.max()), 2))
+        image = ax.imshow(np.where(values > 0, values, np.nan), cmap="viridis", norm=norm)
         label = "test images (log scale; empty cells: none)"
+        what = "Confusion matrix (counts of test images)"
     bar = fig.colorbar(image, ax=ax, shrink=0.8)
     bar.set_label(label, fontsize=11)
     if not normalized:
-        steps = [
-            t for t in (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000) if t <= values.max()
-        ]
+        steps = [t for t in COUNT_TICKS if t <= values.max()]
         bar.set_ticks(steps, labels=[f"{t:,}" for t in steps])
     ticks = np.arange(len(chars))
     ax.set_xticks(ticks, chars, fontsize=10)
     ax.set_yticks(ticks, chars, fontsize=10)
     ax.set_xlabel("predicted character", fontsize=11)
     ax.set_ylabel("true character", fontsize=11)
-    what = (
-        f"Confusion matrix, rows as % of each true character (cells of "
-        f"{100 * annotate_above:.0f}% or more off the diagonal printed)"
-        if normalized
-        else "Confusion matrix (counts of test images)"
-    )
     return _titled(fig, what, source)
 
 
@@ -258,20 +207,11 @@ def confusions(
     ordered = frame.iloc[::-1]
     fig, ax = plt.subplots(figsize=(8, 0.42 * len(frame) + 1.6), layout="constrained")
     bars = ax.barh(np.arange(len(ordered)), ordered["count"], color="tab:orange")
-    ax.bar_label(
-        bars,
-        labels=[
-            f"{plural(int(c), 'image')} ({100 * s:.1f}% of {t})"
-            for c, s, t in zip(ordered["count"], ordered["share"], ordered["true"])
-        ],
-        fontsize=10,
-        padding=3,
-    )
-    ax.set_yticks(
-        np.arange(len(ordered)),
-        [f"true {t} → predicted {p}" for t, p in zip(ordered["true"], ordered["predicted"])],
-        fontsize=12,
-    )
+    rows = list(zip(ordered["true"], ordered["predicted"], ordered["count"], ordered["share"]))
+    labels = [f"{plural(int(c), 'image')} ({100 * s:.1f}% of {t})" for t, _, c, s in rows]
+    ax.bar_label(bars, labels=labels, fontsize=10, padding=3)
+    ticks = [f"true {t} → predicted {p}" for t, p, _, _ in rows]
+    ax.set_yticks(np.arange(len(ordered)), ticks, fontsize=12)
     ax.set_xlabel("test images")
     ax.margins(x=0.45)
     return _titled(fig, title, source)
@@ -294,24 +234,13 @@ def gallery(
     """
     total = len(indices)
     indices = np.asarray(indices)[:limit]
-    n = len(indices) + 2
-    rows = int(np.ceil(n / cols))
-    fig, axes = plt.subplots(
-        rows, cols, figsize=(cols * 1.1, rows * 1.3 + 0.6), layout="constrained", squeeze=False
-    )
-    for ax in axes.flat:
-        ax.axis("off")
-    for ax, label, word in ((axes.flat[0], true, "true"), (axes.flat[1], predicted, "predicted")):
-        ax.imshow(printed(chars[label])[..., None] / 255 * ACCENT)
-        ax.set_title(f"{word} {chars[label]}", fontsize=11)
-    for ax, i in zip(axes.flat[2:], indices):
-        ax.imshow(x[i], cmap="gray")
-        ax.set_title(f"#{i}", fontsize=8)
-    shown = (
-        f"all {plural(total, 'image')}"
-        if len(indices) == total
-        else f"{len(indices)} of {plural(total, 'image')}"
-    )
+    rows = int(np.ceil((len(indices) + 2) / cols))
+    fig, axes = _grid(rows, cols, (cols * 1.1, rows * 1.3 + 0.6))
+    glyphs = [printed(chars[label])[..., None] / 255 * ACCENT for label in (true, predicted)]
+    _show_images(axes, glyphs, [f"true {chars[true]}", f"predicted {chars[predicted]}"], 11)
+    images = [x[i] for i in indices]
+    _show_images(axes.flat[2:], images, [f"#{i}" for i in indices], 8, cmap="gray")
+    shown = ("all " if len(indices) == total else f"{len(indices)} of ") + plural(total, "image")
     return _titled(fig, f"True {chars[true]} predicted as {chars[predicted]}: {shown}", source)
 
 
@@ -333,31 +262,19 @@ def class_errors(
     wrong = np.flatnonzero((y_true == label) & (y_pred != label))
     answers = pd.Series(y_pred[wrong]).value_counts().sort_values(ascending=False, kind="stable")
     shown = answers.iloc[:max_rows]
-    fig, axes = plt.subplots(
-        len(shown) or 1,
-        1,
-        figsize=(1.1 * (per_row + 1) + 1.5, 1.0 * max(len(shown), 1) + 0.9),
-        layout="constrained",
-        squeeze=False,
-    )
+    rows = max(len(shown), 1)
+    fig, axes = _grid(rows, 1, (1.1 * (per_row + 1) + 1.5, 1.0 * rows + 0.9))
     for ax, (pred, count) in zip(axes[:, 0], shown.items()):
         idx = wrong[y_pred[wrong] == pred][:per_row]
         ax.imshow(strip(x[idx], printed(chars[pred])))
         ax.set_ylabel(
             f"→ {chars[pred]}\n({count})", rotation=0, ha="right", va="center", fontsize=12
         )
-        ax.set_xticks([])
-        ax.set_yticks([])
+        _no_ticks(ax)
     if not len(shown):
         axes[0, 0].axis("off")
-    more = (
-        f", {plural(len(answers) - len(shown), 'rarer answer')} not shown"
-        if len(answers) > len(shown)
-        else ""
-    )
-    return _titled(
-        fig,
-        f"Misclassified {chars[label]}: {plural(len(wrong), 'image')}, "
-        f"{plural(len(answers), 'different wrong answer')}{more}",
-        source,
-    )
+    rarer = len(answers) - len(shown)
+    what = f"Misclassified {chars[label]}: {plural(len(wrong), 'image')}, "
+    what += plural(len(answers), "different wrong answer")
+    what += f", {plural(rarer, 'rarer answer')} not shown" if rarer else ""
+    return _titled(fig, what, source)

@@ -39,51 +39,32 @@ def seed_scores(
     ``seconds`` (seconds per run, indexed like ``scores``) is given. The score axis is cut
     to the range of the dots, and its label says so.
     """
-    n_rows, n_seeds = scores.shape
+    n_rows, n_cols = scores.shape
     y = np.arange(n_rows)[::-1]  # first row on top
     fig, ax = plt.subplots(figsize=(9, 0.5 * n_rows + 1.9), layout="constrained")
     values = scores.to_numpy(float)
-    for k, seed in enumerate(scores.columns):
-        ax.plot(values[:, k], y, color="0.75", lw=0.8, zorder=1)
-        ax.scatter(
-            values[:, k],
-            y,
-            marker=MARKERS[k % len(MARKERS)],
-            s=36,
-            zorder=2,
-            color=plt.cm.tab10(k % 10),
-            label=f"seed {seed}",
-        )
+    for k, (seed, dots) in enumerate(zip(scores.columns, values.T)):
+        ax.plot(dots, y, color="0.75", lw=0.8, zorder=1)
+        marker, colour = MARKERS[k % len(MARKERS)], plt.cm.tab10(k % 10)
+        ax.scatter(dots, y, marker=marker, s=36, zorder=2, color=colour, label=f"seed {seed}")
     means = values.mean(axis=1)
     ax.scatter(means, y, marker="|", s=500, color="black", zorder=3, label="mean")
     low, high = np.nanmin(values), np.nanmax(values)
     pad = max(0.01, 0.08 * (high - low))
-    ax.set_xlim(low - pad, min(1.0, high + pad))
     ax.set_yticks(y, scores.index, fontsize=11)
-    ax.set_ylim(-0.6, n_rows - 0.4)
-    for row, mean in zip(y, means):
-        text = f"mean {mean:.4f}"
-        if seconds is not None:
-            text += f"  ({seconds.iloc[n_rows - 1 - row]:.0f} s per run)"
+    ax.set(xlim=(low - pad, min(1.0, high + pad)), ylim=(-0.6, n_rows - 0.4))
+    right = {"xycoords": ("axes fraction", "data"), "textcoords": "offset points"}
+    for i, (row, mean) in enumerate(zip(y, means)):
+        time = "" if seconds is None else f"  ({seconds.iloc[i]:.0f} s per run)"
         ax.annotate(
-            text,
-            (1.0, row),
-            xycoords=("axes fraction", "data"),
-            xytext=(8, 0),
-            textcoords="offset points",
-            va="center",
-            fontsize=10,
+            f"mean {mean:.4f}{time}", (1.0, row), (8, 0), va="center", fontsize=10, **right
         )
     ax.set_xlabel(f"{xlabel} (axis cut to the range of the runs)")
     ax.grid(axis="x", alpha=0.3)
     ax.legend(
-        loc="upper center",
-        bbox_to_anchor=(0.5, -0.28),
-        ncol=n_seeds + 1,
-        fontsize=9,
-        frameon=False,
+        loc="upper center", bbox_to_anchor=(0.5, -0.28), ncol=n_cols + 1, fontsize=9, frameon=False
     )
-    return _titled(fig, f"{title} ({plural(n_seeds, 'seed')})", source)
+    return _titled(fig, f"{title} ({plural(n_cols, 'seed')})", source)
 
 
 def curves_by_row(
@@ -102,18 +83,10 @@ def curves_by_row(
         colour = plt.cm.tab10(k % 10)
         for run in runs:
             ax.plot(epochs, run, color=colour, lw=0.7, alpha=0.45)
-        ax.plot(
-            epochs,
-            runs.mean(axis=0),
-            color=colour,
-            lw=2.2,
-            marker="o",
-            ms=3,
-            label=f"{name} (mean of {len(runs)})",
-        )
+        label = f"{name} (mean of {len(runs)})"
+        ax.plot(epochs, runs.mean(axis=0), color=colour, lw=2.2, marker="o", ms=3, label=label)
         lowest = min(lowest, float(np.percentile(runs[:, -(runs.shape[1] // 2 + 1) :], 0)))
-    ax.set_ylim(max(0.0, lowest - 0.1), 1.0)
-    ax.set_xlabel("epoch")
+    ax.set(ylim=(max(0.0, lowest - 0.1), 1.0), xlabel="epoch")
     ax.set_ylabel(f"{ylabel} (axis cut)" if lowest - 0.1 > 0 else ylabel)
     ax.grid(alpha=0.3)
     ax.legend(fontsize=9, loc="lower right")
