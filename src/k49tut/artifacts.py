@@ -35,7 +35,7 @@ def predictions_frame(
     chars = np.asarray(list(chars))
     y_true = np.asarray(y_true).astype(int)
     y_pred = proba.argmax(axis=1)
-    frame = pd.DataFrame(
+    return pd.DataFrame(
         {
             "true": y_true,
             "predicted": y_pred,
@@ -44,9 +44,7 @@ def predictions_frame(
             "confidence": proba.max(axis=1).astype(float).round(6),
             "dataset": dataset,
         }
-    )
-    frame.index.name = "test_index"
-    return frame
+    ).rename_axis("test_index")
 
 
 def library_versions() -> dict[str, str]:
@@ -86,6 +84,11 @@ def _json_ready(value):
     return value
 
 
+def _write_json(path: Path, record: dict) -> Path:
+    text = json.dumps(_json_ready(record), indent=2, ensure_ascii=False) + "\n"
+    return atomic_write(path, lambda p: p.write_text(text, encoding="utf-8"))
+
+
 #: The files :func:`save` writes (each after its set's prefix, e.g. ``recipe_model.keras``).
 FILE_NAMES = {"model": "model.keras", "predictions": "predictions.csv", "metrics": "metrics.json"}
 
@@ -114,24 +117,15 @@ def save(
     """
     out = Path(output_dir)
     out.mkdir(parents=True, exist_ok=True)
+    path = {kind: out / f"{prefix}{name}" for kind, name in FILE_NAMES.items()}
     written = {}
     if model is not None:
-        written["model"] = out / f"{prefix}{FILE_NAMES['model']}"
-        atomic_write(written["model"], model.save)
+        written["model"] = atomic_write(path["model"], model.save)
     if predictions is not None:
-        written["predictions"] = out / f"{prefix}{FILE_NAMES['predictions']}"
-        atomic_write(written["predictions"], predictions.to_csv)
+        written["predictions"] = atomic_write(path["predictions"], predictions.to_csv)
     if metrics is not None:
-        written["metrics"] = out / f"{prefix}{FILE_NAMES['metrics']}"
-        text = (
-            json.dumps(
-                _json_ready({**metrics, "versions": library_versions()}),
-                indent=2,
-                ensure_ascii=False,
-            )
-            + "\n"
-        )
-        atomic_write(written["metrics"], lambda p: p.write_text(text, encoding="utf-8"))
+        record = {**metrics, "versions": library_versions()}
+        written["metrics"] = _write_json(path["metrics"], record)
     return written
 
 
@@ -161,24 +155,23 @@ def save_recipe_network(output_dir, model, *, dataset: str, split, chosen: str, 
     """
     out = Path(output_dir)
     out.mkdir(parents=True, exist_ok=True)
-    paths = {"model": out / HANDOFF_MODEL, "hand-off": out / HANDOFF_FILE}
-    atomic_write(paths["model"], model.save)
     record = {
         "version": HANDOFF_VERSION,
         "model": HANDOFF_MODEL,
         "dataset": dataset,
         "split": {
-            "validation_share": round(len(split.y_val) / (len(split.y_val) + len(split.y_fit)), 6),
+            "validation_share": len(split.y_val) / (len(split.y_val) + len(split.y_fit)),
             "validation_images": len(split.y_val),
             "fingerprint": split.fingerprint,
         },
         "chosen": chosen,
-        "settings": _json_ready(settings),
+        "settings": settings,
         "versions": library_versions(),
     }
-    text = json.dumps(record, indent=2, ensure_ascii=False) + "\n"
-    atomic_write(paths["hand-off"], lambda p: p.write_text(text, encoding="utf-8"))
-    return paths
+    return {
+        "model": atomic_write(out / HANDOFF_MODEL, model.save),
+        "hand-off": _write_json(out / HANDOFF_FILE, record),
+    }
 
 
 def _handoff(out: Path, dataset: str, split) -> tuple[dict | None, str]:
@@ -216,6 +209,10 @@ def _handoff(out: Path, dataset: str, split) -> tuple[dict | None, str]:
     )
 
 
+def _in_float32(layer):
+    return layer.__class__.from_config({**layer.get_config(), "dtype": "float32"})
+
+
 def load_recipe_network(output_dir, dataset: str, split):
     """Part 3's saved network, if Part 4 may examine it: ``(model, what, why)``.
 
@@ -246,21 +243,13 @@ def load_recipe_network(output_dir, dataset: str, split):
         any(isinstance(layer, layers.GlobalAveragePooling2D) for layer in model.layers)
         and isinstance(model.layers[-1], layers.Activation)
     ):
-        return (
-            None,
-            None,
-            (
-                f"Part 3 chose {chosen!r}, a network without global average pooling "
-                "or a separate softmax layer"
-            ),
+        why = (
+            f"Part 3 chose {chosen!r}, a network without global average pooling "
+            "or a separate softmax layer"
         )
+        return None, None, why
     if any(layer.compute_dtype == "float16" for layer in model.layers):
-        copy = keras.models.clone_model(
-            model,
-            clone_function=lambda layer: layer.__class__.from_config(
-                {**layer.get_config(), "dtype": "float32"}
-            ),
-        )
+        copy = keras.models.clone_model(model, clone_function=_in_float32)
         copy.set_weights(model.get_weights())
         model = copy
     what = f"Part 3's chosen recipe ({chosen})"

@@ -68,9 +68,9 @@ def training_speed(
     A first short ``fit`` on the first images of ``x`` traces the training function (not
     timed); then ``fit`` on more and more of them until one call lasts ``min_seconds``
     (or uses all of ``x``), so that the fixed cost of a call hardly counts, and once more
-    at that size; the speed is the mean of the last two. The probe
-    trains ``model`` a little: pass a throwaway copy, built and compiled like the real
-    one. It takes a few seconds.
+    at that size; the speed is the mean of the last two. The probe trains ``model`` a
+    little: pass a throwaway copy, built and compiled like the real one. It takes a few
+    seconds.
     """
 
     def timed(n: int) -> float:
@@ -113,22 +113,21 @@ def forecast(
     ``work`` maps what is trained (in words) to ``(images, images per second)``: the
     training images it will go through, each validation image counted as a third of one
     (scoring an image costs about a third of training on it). The forecast counts
-    training only. ``hint`` (how to
-    make it shorter) is added when the total is over two minutes.
+    training only. ``hint`` (how to make it shorter) is added when the total is over two
+    minutes.
 
     >>> print(forecast({"a long run": (1e7, 1000.0)}, hint="Shorter: fewer epochs."))
     Forecast for this machine: about 2.8 hours of training.
       a long run: 10,000,000 images at 1,000 images/s: 2.8 hours
     Shorter: fewer epochs.
     """
-    rows = {what: images / speed for what, (images, speed) in work.items()}
-    total = sum(rows.values())
+    total = sum(images / speed for images, speed in work.values())
     setting = f" (budget {budget!r})" if budget else ""
     lines = [f"Forecast for this machine{setting}: about {duration(total)} of training."]
-    for what, (images, speed) in work.items():
-        lines.append(
-            f"  {what}: {images:,.0f} images at {speed:,.0f} images/s: {duration(rows[what])}"
-        )
+    lines += [
+        f"  {what}: {images:,.0f} images at {speed:,.0f} images/s: {duration(images / speed)}"
+        for what, (images, speed) in work.items()
+    ]
     if hint and total > 120:
         lines.append(hint)
     return "\n".join(lines)

@@ -9,7 +9,8 @@
 
 from __future__ import annotations
 
-import numpy as np
+import io
+
 import pandas as pd
 
 #: The class characters in label order (48 hiragana and the iteration mark ゝ).
@@ -20,56 +21,12 @@ N_CLASSES: int = len(CHARS)
 
 #: Images per class in the official K49 test split (label order; sums to 38,547).
 K49_TEST_COUNTS: tuple[int, ...] = (
-    1000,
-    1000,
-    1000,
-    126,
-    1000,
-    1000,
-    1000,
-    1000,
-    767,
-    1000,
-    1000,
-    1000,
-    1000,
-    678,
-    629,
-    1000,
-    418,
-    1000,
-    1000,
-    1000,
-    1000,
-    1000,
-    336,
-    399,
-    1000,
-    1000,
-    836,
-    1000,
-    1000,
-    324,
-    1000,
-    498,
-    280,
-    552,
-    1000,
-    1000,
-    260,
-    1000,
-    1000,
-    1000,
-    1000,
-    1000,
-    348,
-    390,
-    68,
-    64,
-    1000,
-    1000,
-    574,
-)
+    1000, 1000, 1000, 126, 1000, 1000, 1000, 1000, 767, 1000,
+    1000, 1000, 1000, 678, 629, 1000, 418, 1000, 1000, 1000,
+    1000, 1000, 336, 399, 1000, 1000, 836, 1000, 1000, 324,
+    1000, 498, 280, 552, 1000, 1000, 260, 1000, 1000, 1000,
+    1000, 1000, 348, 390, 68, 64, 1000, 1000, 574,
+)  # fmt: skip
 K49_N_TRAIN: int = 232_365
 K49_N_TEST: int = 38_547
 
@@ -92,10 +49,4 @@ def classmap() -> pd.DataFrame:
     >>> classmap().shape
     (49, 3)
     """
-    return pd.DataFrame(
-        {
-            "index": np.arange(N_CLASSES),
-            "codepoint": [f"U+{ord(c):04X}" for c in CHARS],
-            "char": list(CHARS),
-        }
-    )
+    return pd.read_csv(io.BytesIO(classmap_csv()), encoding="utf-8")  # as K49's own file reads

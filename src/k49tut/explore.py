@@ -77,10 +77,6 @@ def nearest_classes(means: np.ndarray, chars, k: int = 10) -> pd.DataFrame:
     )
 
 
-def _digests(x: np.ndarray) -> list[bytes]:
-    return [hashlib.blake2b(img.tobytes(), digest_size=16).digest() for img in x]
-
-
 def data_checks(
     x_train: np.ndarray,
     y_train: np.ndarray,
@@ -97,27 +93,20 @@ def data_checks(
     rows = defaultdict(dict)
     seen = {}
     for split, x, y in (("train", x_train, y_train), ("test", x_test, y_test)):
-        digests = _digests(x)
         groups = defaultdict(list)
-        for idx, d in enumerate(digests):
-            groups[d].append(idx)
+        for idx, img in enumerate(x):
+            groups[hashlib.blake2b(img.tobytes(), digest_size=16).digest()].append(idx)
         dup = [g for g in groups.values() if len(g) > 1]
-        rows["blank images"][split] = sum(
-            int((x[s : s + CHUNK].max(axis=(1, 2)) == 0).sum()) for s in range(0, len(x), CHUNK)
-        )
+        rows["blank images"][split] = int((ink_fraction(x) == 0).sum())
         rows["duplicate images (extra copies)"][split] = sum(len(g) - 1 for g in dup)
         rows["duplicates with conflicting labels"][split] = sum(
             len(set(y[g].tolist())) > 1 for g in dup
         )
-        rows[f"labels outside 0..{n_classes - 1}"][split] = int(((y < 0) | (y >= n_classes)).sum())
         seen[split] = set(groups)
     overlap = len(seen["train"] & seen["test"])
     rows["images also in the other split"] = {"train": overlap, "test": overlap}
-    order = [
-        "blank images",
-        "duplicate images (extra copies)",
-        "duplicates with conflicting labels",
-        "images also in the other split",
-        f"labels outside 0..{n_classes - 1}",
-    ]
-    return pd.DataFrame([{"check": k, **rows[k]} for k in order])
+    rows[f"labels outside 0..{n_classes - 1}"] = {
+        split: int(((y < 0) | (y >= n_classes)).sum())
+        for split, y in (("train", y_train), ("test", y_test))
+    }
+    return pd.DataFrame([{"check": check, **row} for check, row in rows.items()])

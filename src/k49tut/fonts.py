@@ -28,10 +28,6 @@ def font_path() -> Path:
     return Path(str(resources.files("k49tut") / "resources" / FONT_FILE)).resolve()
 
 
-def _registered(path: Path) -> bool:
-    return any(Path(f.fname).resolve() == path for f in font_manager.fontManager.ttflist)
-
-
 def setup() -> font_manager.FontProperties:
     """Register the bundled font and make matplotlib fall back to it; idempotent.
 
@@ -39,7 +35,7 @@ def setup() -> font_manager.FontProperties:
     (``ax.set_title("ふ", fontproperties=prop)``), which is never required.
     """
     path = font_path()
-    if not _registered(path):
+    if not any(Path(f.fname).resolve() == path for f in font_manager.fontManager.ttflist):
         font_manager.fontManager.addfont(str(path))
     # matplotlib falls back glyph by glyph along the font.family list: the usual font
     # first (Latin keeps its look), the bundled one last (it supplies the kana).

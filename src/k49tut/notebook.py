@@ -100,8 +100,6 @@ def quiet_tensorflow():
             import tensorflow as tf
 
             tf.config.list_physical_devices("GPU")
-            # Keras's predict and evaluate trace a new function per model, and TensorFlow
-            # warns about "retracing" once a notebook has used a few models: not a fault.
             tf.get_logger().setLevel("ERROR")
             warnings.filterwarnings(
                 "ignore", "`shuffle=True` was passed, but will be ignored", UserWarning
