@@ -263,6 +263,24 @@ def test_a_link_planted_at_a_notebooks_name_is_never_written_through(capsys, tmp
     assert (dest / NOTEBOOKS[0]).read_bytes() == (notebooks_dir() / NOTEBOOKS[0]).read_bytes()
 
 
+def test_ctrl_c_while_copying_notebooks_keeps_whole_copies_only(capsys, tmp_path, monkeypatch):
+    import shutil
+
+    copied, real_copy = [], shutil.copyfile
+
+    def copy_then_stop(src, dst):  # Ctrl-C arrives while the second notebook is written
+        if copied:
+            Path(dst).write_text("{ half a notebook")
+            raise KeyboardInterrupt
+        copied.append(real_copy(src, dst))
+
+    monkeypatch.setattr(shutil, "copyfile", copy_then_stop)
+    assert main(["notebooks", str(tmp_path)]) == 130
+    err = capsys.readouterr().err
+    assert err.startswith("k49tut notebooks: interrupted; the notebooks copied before were kept")
+    assert [p.name for p in tmp_path.iterdir()] == [NOTEBOOKS[0]]
+
+
 @pytest.mark.parametrize("name", NOTEBOOKS)
 def test_each_notebook_declares_the_runs_defaults(name):
     """A notebook opened in Jupyter runs as `k49tut run` would run it: its parameters cell

@@ -44,8 +44,7 @@ def _download(args: argparse.Namespace) -> int:
 
 def _info(args: argparse.Namespace) -> int:
     root = paths.data_dir(args.data_dir)
-    problem = not_a_directory(root)
-    if problem:
+    if problem := not_a_directory(root):
         raise StorageError(
             f"{problem}: choose another data directory (`--data-dir D` or "
             f"`{paths.DATA_DIR_ENV}=D`)."
@@ -63,18 +62,16 @@ def _info(args: argparse.Namespace) -> int:
         ok += status == "verified"
         if status in ("unreadable", "not a file"):
             to_fix.append(spec.name)
-    print(f"{ok} of {len(K49_FILES)} files verified.", end="")
+    advice = ""
     if to_fix:
-        print(
+        advice = (
             f" Fix by hand (permissions, or move away): {', '.join(to_fix)}; "
             "`k49tut download` does not replace them."
         )
-        return 1
-    if ok < len(K49_FILES):
-        print(" Run `k49tut download` to fetch the rest.")
-        return 1
-    print()
-    return 0
+    elif ok < len(K49_FILES):
+        advice = " Run `k49tut download` to fetch the rest."
+    print(f"{ok} of {len(K49_FILES)} files verified.{advice}")
+    return 1 if advice else 0
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -82,18 +79,10 @@ def _run(args: argparse.Namespace) -> int:
 
     from k49tut.runner import run_all
 
-    return run_all(
-        args.output_dir,
-        dataset=args.dataset,
-        data_dir=args.data_dir,
-        epochs=args.epochs,
-        seed=args.seed,
-        batch_size=args.batch_size,
-        budget=args.budget,
-        source=Path(args.notebooks) if args.notebooks else None,
-        parts=args.parts,
-        timeout=args.timeout,
-    )
+    # each option of `run` but --notebooks is the parameter of run_all of the same name
+    skip = ("command", "debug", "notebooks")
+    options = {key: value for key, value in vars(args).items() if key not in skip}
+    return run_all(**options, source=Path(args.notebooks) if args.notebooks else None)
 
 
 def _notebooks(args: argparse.Namespace) -> int:
@@ -123,9 +112,8 @@ def parser() -> argparse.ArgumentParser:
     common.add_argument(
         "--mirror",
         metavar="URL",
-        help="base URL holding the five files "
-        f"under their official names (default: ${paths.MIRROR_ENV} or "
-        "the official host)",
+        help="base URL holding the five files under their official names (default: "
+        f"${paths.MIRROR_ENV} or the official host)",
     )
     d = sub.add_parser("download", parents=[common], help="download and verify real K49")
     d.add_argument("--force", action="store_true", help="fetch again even if verified")
@@ -134,9 +122,7 @@ def parser() -> argparse.ArgumentParser:
         action="store_true",
         help="show progress bars even when stderr is not a terminal",
     )
-    d.set_defaults(func=_download)
-    i = sub.add_parser("info", parents=[common], help="show which files are present")
-    i.set_defaults(func=_info)
+    sub.add_parser("info", parents=[common], help="show which files are present")
     r = sub.add_parser("run", help="execute the notebooks headless (papermill), with reports")
     r.add_argument("--dataset", default=defaults.DATASET, choices=DATASETS)
     r.add_argument("--data-dir", metavar="D")
@@ -144,12 +130,10 @@ def parser() -> argparse.ArgumentParser:
         "--epochs",
         type=int,
         default=defaults.EPOCHS,
-        help=f"Part 2's epochs per model ({defaults.EPOCHS})",
+        help="Part 2's epochs per model (%(default)s)",
     )
-    r.add_argument("--seed", type=int, default=defaults.SEED, help=f"({defaults.SEED})")
-    r.add_argument(
-        "--batch-size", type=int, default=defaults.BATCH_SIZE, help=f"({defaults.BATCH_SIZE})"
-    )
+    r.add_argument("--seed", type=int, default=defaults.SEED, help="(%(default)s)")
+    r.add_argument("--batch-size", type=int, default=defaults.BATCH_SIZE, help="(%(default)s)")
     r.add_argument(
         "--budget",
         default=default_budget(),
@@ -184,11 +168,9 @@ def parser() -> argparse.ArgumentParser:
         help=f"where {', '.join(NOTEBOOKS)} are; those present are run, in order "
         "(default: the checkout's notebooks/, else the copies installed with k49tut)",
     )
-    r.set_defaults(func=_run)
     n = sub.add_parser("notebooks", help="copy the notebooks into a folder, to open in Jupyter")
     n.add_argument("dest", metavar="DEST", help="the folder (created if needed)")
     n.add_argument("--force", action="store_true", help="overwrite notebooks already there")
-    n.set_defaults(func=_notebooks)
     return p
 
 
@@ -211,10 +193,13 @@ def _terminate(signum, frame) -> None:
     raise Terminated()
 
 
+_COMMANDS = {"download": _download, "info": _info, "run": _run, "notebooks": _notebooks}
+
 #: What is left after Ctrl-C or SIGTERM, by command (``run`` says it with the cell).
 _AFTER_STOP = {
     "download": "; verified files were kept and the partial download removed.",
     "info": "; nothing was changed.",
+    "notebooks": "; the notebooks copied before were kept whole, and no partial one was left.",
     "run": ".",
 }
 
@@ -227,7 +212,7 @@ def main(argv: list[str] | None = None) -> int:
     except ValueError:  # not the main thread: leave signals alone
         previous = None
     try:
-        code = args.func(args)
+        code = _COMMANDS[args.command](args)
         sys.stdout.flush()  # a reader that left shows here, not at exit
         return code
     except K49TutError as error:

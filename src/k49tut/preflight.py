@@ -97,8 +97,7 @@ def absolute_data_dir(data_dir: str | os.PathLike | None) -> str | None:
     if data_dir is None and not os.environ.get(paths.DATA_DIR_ENV):
         return None
     root = paths.data_dir(data_dir)
-    problem = storage.not_a_directory(root)
-    if problem:
+    if problem := storage.not_a_directory(root):
         raise StorageError(
             f"Cannot use the data directory: {problem}. Choose another with "
             f"--data-dir or {paths.DATA_DIR_ENV}."
@@ -111,9 +110,8 @@ def output_dir(output_dir: str | os.PathLike, notebooks: Path) -> Path:
     out = Path(output_dir).expanduser().resolve()
     if notebooks.is_dir() and out == notebooks.resolve():
         raise ParameterError(
-            f"The output directory {out} is the notebooks' folder: the "
-            "executed notebooks would overwrite the tutorial's own. Choose "
-            "another --output-dir."
+            f"The output directory {out} is the notebooks' folder: the executed notebooks "
+            "would overwrite the tutorial's own. Choose another --output-dir."
         )
     hint = "Choose another with --output-dir."
     storage.ensure_dir(out, "output directory", hint)
@@ -126,7 +124,7 @@ def _earlier_results(out: Path, results: dict[str, tuple[str, ...]]) -> list[Pat
     found = [out / f"{stem}{ext}" for stem in stems for ext in (".ipynb", ".html")]
     found += [out / "figures" / stem for stem in stems]
     found += [out / file for files in results.values() for file in files]
-    return [p for p in found if p.exists() or p.is_symlink()]
+    return [p for p in found if os.path.lexists(p)]
 
 
 def set_aside_earlier(out: Path, results: dict[str, tuple[str, ...]]) -> Path | None:
@@ -164,8 +162,7 @@ def set_aside_earlier(out: Path, results: dict[str, tuple[str, ...]]) -> Path | 
             (out / "figures").rmdir()
     except OSError as error:
         raise StorageError(
-            f"Cannot move the earlier run's results in {out} aside into "
-            f"{dest}: {storage.reason(error)}. Move them yourself, or choose "
-            "another --output-dir."
+            f"Cannot move the earlier run's results in {out} aside into {dest}: "
+            f"{storage.reason(error)}. Move them yourself, or choose another --output-dir."
         ) from error
     return dest

@@ -24,16 +24,20 @@ notebooks stay, so Part 4 run alone still finds Part 3's network.
 from __future__ import annotations
 
 import base64
+import contextlib
+import functools
 import importlib.util
 import logging
 import os
+import shutil
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-from k49tut import defaults
+from k49tut import defaults, storage
 from k49tut.budget import duration
+from k49tut.errors import K49TutError, StorageError
 from k49tut.paths import notebooks_dir
 
 #: The tutorial, in the order it is run. A notebook added to ``notebooks/`` and to this
@@ -58,27 +62,22 @@ ONLY_FOR = {"epochs": "02_cnn.ipynb", "batch_size": "02_cnn.ipynb"}
 TOOLS = ("papermill", "nbconvert", "nbformat", "nbclient", "ipykernel", "traitlets")
 
 
-class _NoKernelDiedLine(logging.Filter):
-    """Drop nbclient's "Kernel died" and "Timeout waiting" log lines: the run's own
-    message says it, and more."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        text = record.getMessage()
-        return "Kernel died" not in text and "Timeout waiting for execute reply" not in text
+def _no_kernel_died_line(record: logging.LogRecord) -> bool:
+    """Drop nbclient's "Kernel died" and "Timeout waiting" lines: the run's message says more."""
+    text = record.getMessage()
+    return "Kernel died" not in text and "Timeout waiting for execute reply" not in text
 
 
-class _NoOrphanedKernelError(logging.Filter):
+def _no_orphaned_kernel_error(record: logging.LogRecord) -> bool:
     """Drop asyncio's "Task exception was never retrieved" for a kernel that died: after
     Ctrl-C, nbclient may leave a task that saw the kernel go, and the run has said so."""
+    from nbclient.exceptions import DeadKernelError
 
-    def filter(self, record: logging.LogRecord) -> bool:
-        from nbclient.exceptions import DeadKernelError
-
-        error = record.exc_info[1] if record.exc_info else None
-        return not (
-            record.getMessage().startswith("Task exception was never retrieved")
-            and isinstance(error, DeadKernelError)
-        )
+    error = record.exc_info[1] if record.exc_info else None
+    return not (
+        record.getMessage().startswith("Task exception was never retrieved")
+        and isinstance(error, DeadKernelError)
+    )
 
 
 def missing_tools() -> list[str]:
@@ -106,12 +105,6 @@ def copy_notebooks(
     >>> [p.name for p in copy_notebooks(tempfile.mkdtemp())][:2]
     ['01_eda.ipynb', '02_cnn.ipynb']
     """
-    import functools
-    import shutil
-
-    from k49tut import storage
-    from k49tut.errors import K49TutError, StorageError
-
     source = Path(source) if source is not None else notebooks_dir()
     names = [name for name in NOTEBOOKS if (source / name).is_file()]
     if not names:
@@ -120,9 +113,8 @@ def copy_notebooks(
         raise K49TutError("The destination folder is an empty name; give a folder, e.g. `.`.")
     dest = Path(os.path.abspath(Path(dest).expanduser()))
     hint = "Choose another folder. Nothing was copied."
-    taken = [dest / name for name in names if (dest / name).exists() or (dest / name).is_symlink()]
-    folders = [p for p in taken if p.is_dir() and not p.is_symlink()]
-    if folders:
+    taken = [dest / name for name in names if os.path.lexists(dest / name)]
+    if folders := [p for p in taken if p.is_dir() and not p.is_symlink()]:
         raise StorageError(
             f"{folders[0]} is a directory, where a notebook would go: move it away, or choose "
             "another folder. Nothing was copied."
@@ -143,13 +135,11 @@ def copy_notebooks(
     except OSError as error:
         if not copies:
             storage.remove_empty(created)
-        kept = (
-            f"kept the copies made before: {', '.join(p.name for p in copies)}" if copies else ""
-        )
+        kept = f"; kept the copies made before: {', '.join(p.name for p in copies)}"
         raise StorageError(
             f"Could not copy the notebooks into {dest}: {storage.reason(error)}. No partial "
-            f"notebook was left{'; ' + kept if kept else ''}. Free some space, or choose "
-            "another folder."
+            f"notebook was left{kept if copies else ''}. Free some space, or choose another "
+            "folder."
         ) from error
     except StorageError:
         storage.remove_empty(created)
@@ -179,8 +169,7 @@ def export_figures(notebook: Path, folder: Path) -> list[Path]:
     saved = []
     for k, cell in enumerate(nb.cells):
         for out in cell.get("outputs", []):
-            png = out.get("data", {}).get("image/png")
-            if png:
+            if png := out.get("data", {}).get("image/png"):
                 path = folder / f"{len(saved) + 1:02d}-cell{k}.png"
                 path.write_bytes(base64.b64decode(png))
                 saved.append(path)
@@ -188,10 +177,7 @@ def export_figures(notebook: Path, folder: Path) -> list[Path]:
 
 
 def _notebooks_in(source: Path, parts: list[int] | None = None) -> list[str]:
-    """The tutorial notebooks present in ``source``, in order, of ``parts`` (1-4) if given;
-    refuses a folder with none, and a part asked for that is not there."""
-    from k49tut.errors import StorageError
-
+    """The tutorial notebooks in ``source`` (of ``parts`` 1-4 if given), in order."""
     if not source.is_dir():
         what = "is not a directory" if source.exists() else "does not exist"
         raise StorageError(f"The notebooks folder {source} {what}; pass --notebooks DIR.")
@@ -200,26 +186,30 @@ def _notebooks_in(source: Path, parts: list[int] | None = None) -> list[str]:
         raise StorageError(
             f"No tutorial notebooks ({', '.join(NOTEBOOKS)}) in {source}; pass --notebooks DIR."
         )
-    if parts:
-        wanted = [NOTEBOOKS[part - 1] for part in sorted(set(parts))]
-        missing = [name for name in wanted if name not in names]
-        if missing:
-            raise StorageError(f"{', '.join(missing)} not in {source}; pass --notebooks DIR.")
-        names = wanted
-    return names
+    wanted = [NOTEBOOKS[part - 1] for part in sorted(set(parts))] if parts else names
+    if missing := [name for name in wanted if name not in names]:
+        raise StorageError(f"{', '.join(missing)} not in {source}; pass --notebooks DIR.")
+    return wanted
+
+
+def _read(notebook: Path):
+    """The notebook, or None when missing or unreadable (a full disk can cut a write short)."""
+    import nbformat
+
+    try:
+        return nbformat.read(notebook, as_version=4)
+    except Exception:  # not written yet, cut-off JSON, not a notebook
+        return None
 
 
 def _last_started(notebook: Path) -> str:
     """``In [n], the cell starting '...'`` for the last cell that began to run."""
-    import nbformat
-
-    try:
-        cells = nbformat.read(notebook, as_version=4).cells
-    except Exception:  # not written yet, or unreadable: say what is known
+    nb = _read(notebook)
+    if nb is None:
         return "an unknown cell"
     started = [
         c
-        for c in cells
+        for c in nb.cells
         if c.cell_type == "code"
         and c.source.strip()
         and c.get("metadata", {}).get("papermill", {}).get("start_time")
@@ -234,32 +224,17 @@ def _last_started(notebook: Path) -> str:
 
 def _first_line(notebook: Path, exec_count: int) -> str:
     """First line of the code cell that ran as ``In [exec_count]`` (papermill adds cells)."""
-    import nbformat
-
-    for cell in nbformat.read(notebook, as_version=4).cells:
+    for cell in _read(notebook).cells:
         if cell.cell_type == "code" and cell.get("execution_count") == exec_count:
             lines = cell.source.strip().splitlines()
             return lines[0] if lines else ""
     return "?"
 
 
-def _whole_notebook(path: Path) -> bool:
-    """Whether ``path`` holds a complete notebook (a full disk can cut a write short)."""
-    import nbformat
-
-    try:
-        nbformat.read(path, as_version=4)
-    except Exception:  # missing, cut-off JSON, not a notebook
-        return False
-    return True
-
-
 def _export_partial(target: Path) -> None:
     """Write the report of a partly executed notebook, if there is one to write."""
-    try:
+    with contextlib.suppress(Exception):  # no notebook yet, or one papermill left unreadable
         export_html(target)
-    except Exception:  # no notebook yet, or one papermill left unreadable
-        pass
 
 
 def _parameters(notebook: Path, options: dict) -> dict:
@@ -280,8 +255,6 @@ KERNEL_PREFIX = "k49tut-kernel-"
 
 def _remove_stale_kernel_folders() -> None:
     """Remove the kernel folders of this user's runs that were killed (SIGKILL leaves them)."""
-    import shutil
-
     for folder in Path(tempfile.gettempdir()).glob(KERNEL_PREFIX + "*-*"):
         pid = folder.name[len(KERNEL_PREFIX) :].split("-")[0]
         try:
@@ -330,8 +303,7 @@ def run_all(
     """
     from k49tut import preflight
 
-    missing = missing_tools()
-    if missing:
+    if missing := missing_tools():
         print(
             f"k49tut run: running the notebooks needs {', '.join(missing)}, not installed "
             "here. Install the notebook tools with\n  pip install 'k49tut[notebooks]'\n"
@@ -343,20 +315,15 @@ def run_all(
     # ipykernel 6 loads the debugger at start-up, which then warns about frozen modules
     # on stderr; nobody debugs a headless run.
     os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
-    papermill_log = logging.getLogger("papermill")
-    if not any(isinstance(f, _NoKernelDiedLine) for f in papermill_log.filters):
-        papermill_log.addFilter(_NoKernelDiedLine())
-    asyncio_log = logging.getLogger("asyncio")
-    if not any(isinstance(f, _NoOrphanedKernelError) for f in asyncio_log.filters):
-        asyncio_log.addFilter(_NoOrphanedKernelError())
+    logging.getLogger("papermill").addFilter(_no_kernel_died_line)
+    logging.getLogger("asyncio").addFilter(_no_orphaned_kernel_error)
     source = Path(source) if source is not None else notebooks_dir()
     preflight.check_parameters(dataset, epochs, seed, batch_size, budget, timeout)
     names = _notebooks_in(source, parts)
     preflight.check_notebooks(source, names)
     data_dir = preflight.absolute_data_dir(data_dir)
     out = preflight.output_dir(output_dir, source)
-    earlier = preflight.set_aside_earlier(out, {name: RESULTS[name] for name in names})
-    if earlier:
+    if earlier := preflight.set_aside_earlier(out, {name: RESULTS[name] for name in names}):
         print(f"Moved the earlier run's results to {earlier}", flush=True)
     options = {
         "dataset": dataset,
@@ -370,26 +337,21 @@ def run_all(
     limit = timeout or defaults.cell_timeout(budget)
     _remove_stale_kernel_folders()
     with tempfile.TemporaryDirectory(prefix=f"{KERNEL_PREFIX}{os.getpid()}-") as sockets:
-        return _run_each(names, source, out, dataset, options, sockets, limit)
+        return _run_each(names, source, out, options, sockets, limit)
 
 
 def _run_each(
-    names: list[str],
-    source: Path,
-    out: Path,
-    dataset: str,
-    options: dict,
-    sockets: str,
-    limit: int,
+    names: list[str], source: Path, out: Path, options: dict, sockets: str, limit: int
 ) -> int:
     """Execute ``names`` from ``source`` into ``out`` in turn; returns the exit status."""
     import papermill
     from nbclient.exceptions import CellTimeoutError, DeadKernelError
     from papermill.exceptions import PapermillExecutionError
 
+    stopped = (PapermillExecutionError, CellTimeoutError, DeadKernelError, KeyboardInterrupt)
     for n, name in enumerate(names, 1):
         target = out / name
-        print(f"[{n}/{len(names)}] {name} on {dataset!r} -> {target}", flush=True)
+        print(f"[{n}/{len(names)}] {name} on {options['dataset']!r} -> {target}", flush=True)
         start = time.monotonic()
         try:
             papermill.execute_notebook(
@@ -407,59 +369,24 @@ def _run_each(
             )
             html = export_html(target)
             figures = export_figures(target, out / "figures" / target.stem)
-        except PapermillExecutionError as error:
-            export_html(target)
-            print(
-                f"k49tut run: {name} failed at In [{error.exec_count}], the cell starting "
-                f"{_first_line(target, error.exec_count)!r}:\n  {error.ename}: {error.evalue}\n"
-                f"The partly executed notebook is kept: {target} "
-                f"(and {target.with_suffix('.html').name}).",
-                file=sys.stderr,
-            )
-            return 1
-        except CellTimeoutError:
+        except stopped as error:
             _export_partial(target)
-            print(
-                f"k49tut run: {name} stopped at {_last_started(target)}, which ran longer "
-                f"than the time limit of {limit:,} s per cell (--timeout).\nThe partly "
-                f"executed notebook is kept: {target} (and {target.with_suffix('.html').name}).",
-                file=sys.stderr,
-            )
-            return 1
-        except DeadKernelError:
-            _export_partial(target)
-            print(
-                f"k49tut run: the kernel running {name} died during "
-                f"{_last_started(target)}: its process was killed (often for lack of "
-                "memory: try a smaller --batch-size, or close other programs) or the code "
-                f"ended it.\nThe partly executed notebook is kept: {target} "
-                f"(and {target.with_suffix('.html').name}).",
-                file=sys.stderr,
-            )
+            print(f"k49tut run: {_why_stopped(error, name, target, limit)}", file=sys.stderr)
+            if isinstance(error, KeyboardInterrupt):
+                raise
             return 1
         except OSError as error:  # the disk filled up, the kernel could not start...
-            from k49tut.errors import StorageError
-            from k49tut.storage import reason
-
-            if _whole_notebook(target):
+            if _read(target) is not None:
                 _export_partial(target)
                 kept = f"The partly executed notebook is kept: {target}."
             else:  # cut off mid-write: a file that no tool could open
                 target.unlink(missing_ok=True)
                 kept = "The partly executed notebook could not be saved whole and was removed."
             raise StorageError(
-                f"{name} stopped: {reason(error)}"
+                f"{name} stopped: {storage.reason(error)}"
                 f"{f' ({error.filename})' if error.filename else ''}. {kept} What the "
                 f"parts before it wrote is kept in {out}."
             ) from error
-        except KeyboardInterrupt:
-            _export_partial(target)
-            print(
-                f"k49tut run: stopped {name} during {_last_started(target)}; the partly "
-                f"executed notebook is kept: {target}.",
-                file=sys.stderr,
-            )
-            raise
         print(
             f"      wrote {html.name} and {len(figures)} figure{'s' * (len(figures) != 1)}; "
             f"it ran for {duration(time.monotonic() - start)}",
@@ -467,3 +394,31 @@ def _run_each(
         )
     print(f"Done: results in {out}")
     return 0
+
+
+def _why_stopped(error: BaseException, name: str, target: Path, limit: int) -> str:
+    """What ``k49tut run`` says when ``error`` stopped notebook ``name``, kept at ``target``."""
+    from nbclient.exceptions import CellTimeoutError, DeadKernelError
+
+    cell = _last_started(target)
+    if isinstance(error, KeyboardInterrupt):
+        return f"stopped {name} during {cell}; the partly executed notebook is kept: {target}."
+    if isinstance(error, CellTimeoutError):
+        why = (
+            f"{name} stopped at {cell}, which ran longer than the time limit of {limit:,} s per "
+            "cell (--timeout)."
+        )
+    elif isinstance(error, DeadKernelError):
+        why = (
+            f"the kernel running {name} died during {cell}: its process was killed (often for "
+            "lack of memory: try a smaller --batch-size, or close other programs) or the code "
+            "ended it."
+        )
+    else:  # papermill's PapermillExecutionError: a cell raised
+        first = _first_line(target, error.exec_count)
+        why = (
+            f"{name} failed at In [{error.exec_count}], the cell starting {first!r}:\n"
+            f"  {error.ename}: {error.evalue}"
+        )
+    kept = f"{target} (and {target.with_suffix('.html').name})"
+    return f"{why}\nThe partly executed notebook is kept: {kept}."
