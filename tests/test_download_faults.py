@@ -454,7 +454,7 @@ def test_planted_symlinks_are_never_followed(server, tiny_k49, tmp_path):
     (d / LOCK_FILE).symlink_to(victim)
     with pytest.raises(StorageError, match=f"Cannot lock {d / LOCK_FILE}") as info:
         data.download(d, mirror=server.url, files=files, progress=False)
-    assert "Nothing in" in str(info.value) or "nothing was changed" in str(info.value)
+    assert f"move it away.\nNothing in {d} was changed.\nWhat to do: " in str(info.value)
     assert victim.read_text() == "precious"
     (d / LOCK_FILE).unlink()
     data.download(d, mirror=server.url, files=files, progress=False)

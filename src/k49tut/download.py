@@ -429,8 +429,7 @@ def _turn(root: Path):
     except OSError as error:
         raise StorageError(
             f"Cannot lock {root / LOCK_FILE} (downloads into one directory take turns): "
-            f"{storage.reason(error)}. If a link or another file holds that name, move it "
-            "away; nothing was changed."
+            f"{storage.reason(error)}. If a link or another file holds that name, move it away."
         ) from error
     try:
         yield
@@ -482,8 +481,7 @@ def download(
             _fetch_all(root, todo, source, progress, fetched)
     except (DownloadError, ChecksumError, StorageError) as error:
         storage.remove_empty(created)
-        text = str(error) if "was changed" in str(error) else f"{error}\n{_outcome(root, fetched)}"
-        text = f"{text}\n{_what_to_do(error, root)}"
+        text = f"{error}\n{_outcome(root, fetched)}\n{_what_to_do(error, root)}"
         # from None: the causes' messages (requests', ftplib's) may carry the mirror's
         # password, which is never printed, not even by `k49tut --debug`
         raise type(error)(source.scrub(text)) from None
