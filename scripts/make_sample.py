@@ -24,7 +24,7 @@ import sys
 from pathlib import Path
 
 import numpy as np
-from standin import allocate, make_split, write_sample, write_standin
+from standin import allocate, make_split, write_sample, write_standin  # scripts/standin.py
 
 from k49tut import paths, sample
 from k49tut.classes import K49_N_TEST, K49_N_TRAIN, K49_TEST_COUNTS

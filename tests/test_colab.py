@@ -38,7 +38,11 @@ def _setup_cells() -> dict[str, list[str]]:
     return cells
 
 
-SETUP_CELL = _setup_cells()[NOTEBOOKS[0]][0]
+def _setup_cell() -> str:
+    """The setup cell of Part 1 (the test below checks the others carry the same)."""
+    cells = _setup_cells()[NOTEBOOKS[0]]
+    assert len(cells) == 1, f"{NOTEBOOKS[0]} has {len(cells)} setup cells, not 1"
+    return cells[0]
 
 
 def _core_requirements() -> list[Requirement]:
@@ -58,13 +62,14 @@ def _run_cell(monkeypatch, in_colab: bool, in_kaggle: bool = False) -> list[list
         monkeypatch.setenv("KAGGLE_KERNEL_RUN_TYPE", "Interactive")
     else:
         monkeypatch.delenv("KAGGLE_KERNEL_RUN_TYPE", raising=False)
-    exec(compile(SETUP_CELL, "setup-cell", "exec"), {})
+    exec(compile(_setup_cell(), "setup-cell", "exec"), {})
     assert all(kw == {"check": True} for _, kw in calls)
     return [args for args, _ in calls]
 
 
 def test_every_notebook_carries_one_and_the_same_setup_cell():
-    assert all(cells == [SETUP_CELL] for cells in _setup_cells().values()), _setup_cells()
+    cell = _setup_cell()
+    assert all(cells == [cell] for cells in _setup_cells().values()), _setup_cells()
 
 
 def test_in_colab_the_cell_adds_k49tut_without_dependencies_then_the_small_packages(monkeypatch):

@@ -279,6 +279,9 @@ def test_ctrl_c_while_copying_notebooks_keeps_whole_copies_only(capsys, tmp_path
     err = capsys.readouterr().err
     assert err.startswith("k49tut notebooks: interrupted; the notebooks copied before were kept")
     assert [p.name for p in tmp_path.iterdir()] == [NOTEBOOKS[0]]
+    copied.append("one")  # now Ctrl-C comes with the first notebook: the new folder goes
+    assert main(["notebooks", str(tmp_path / "new" / "dest")]) == 130
+    assert not (tmp_path / "new").exists()
 
 
 @pytest.mark.parametrize("name", NOTEBOOKS)
@@ -305,3 +308,15 @@ def test_each_notebook_declares_the_runs_defaults(name):
         k: v for k, v in expected.items() if k in declared
     }
     assert {"dataset", "data_dir"} <= set(declared)
+
+
+def test_every_command_says_what_is_left_after_ctrl_c():
+    import argparse
+
+    from k49tut.cli import parser
+
+    commands = next(a for a in parser()._actions if isinstance(a, argparse._SubParsersAction))
+    assert set(commands.choices) == {"download", "info", "run", "notebooks"}
+    for name, sub in commands.choices.items():
+        args = sub.parse_args(["DEST"] if name == "notebooks" else [])
+        assert callable(args.func) and args.after_stop.endswith("."), name

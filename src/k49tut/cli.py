@@ -79,10 +79,18 @@ def _run(args: argparse.Namespace) -> int:
 
     from k49tut.runner import run_all
 
-    # each option of `run` but --notebooks is the parameter of run_all of the same name
-    skip = ("command", "debug", "notebooks")
-    options = {key: value for key, value in vars(args).items() if key not in skip}
-    return run_all(**options, source=Path(args.notebooks) if args.notebooks else None)
+    return run_all(
+        args.output_dir,
+        dataset=args.dataset,
+        data_dir=args.data_dir,
+        epochs=args.epochs,
+        seed=args.seed,
+        batch_size=args.batch_size,
+        budget=args.budget,
+        source=Path(args.notebooks) if args.notebooks else None,
+        parts=args.parts,
+        timeout=args.timeout,
+    )
 
 
 def _notebooks(args: argparse.Namespace) -> int:
@@ -115,15 +123,22 @@ def parser() -> argparse.ArgumentParser:
         help="base URL holding the five files under their official names (default: "
         f"${paths.MIRROR_ENV} or the official host)",
     )
+    # each command: the function that does it, and what is left after Ctrl-C or SIGTERM
+    # (`run` says that with the cell it stopped in)
     d = sub.add_parser("download", parents=[common], help="download and verify real K49")
+    d.set_defaults(
+        func=_download, after_stop="; verified files were kept and the partial download removed."
+    )
     d.add_argument("--force", action="store_true", help="fetch again even if verified")
     d.add_argument(
         "--progress",
         action="store_true",
         help="show progress bars even when stderr is not a terminal",
     )
-    sub.add_parser("info", parents=[common], help="show which files are present")
+    i = sub.add_parser("info", parents=[common], help="show which files are present")
+    i.set_defaults(func=_info, after_stop="; nothing was changed.")
     r = sub.add_parser("run", help="execute the notebooks headless (papermill), with reports")
+    r.set_defaults(func=_run, after_stop=".")
     r.add_argument("--dataset", default=defaults.DATASET, choices=DATASETS)
     r.add_argument("--data-dir", metavar="D")
     r.add_argument(
@@ -169,6 +184,10 @@ def parser() -> argparse.ArgumentParser:
         "(default: the checkout's notebooks/, else the copies installed with k49tut)",
     )
     n = sub.add_parser("notebooks", help="copy the notebooks into a folder, to open in Jupyter")
+    n.set_defaults(
+        func=_notebooks,
+        after_stop="; the notebooks copied before were kept whole, and no partial one was left.",
+    )
     n.add_argument("dest", metavar="DEST", help="the folder (created if needed)")
     n.add_argument("--force", action="store_true", help="overwrite notebooks already there")
     return p
@@ -193,17 +212,6 @@ def _terminate(signum, frame) -> None:
     raise Terminated()
 
 
-_COMMANDS = {"download": _download, "info": _info, "run": _run, "notebooks": _notebooks}
-
-#: What is left after Ctrl-C or SIGTERM, by command (``run`` says it with the cell).
-_AFTER_STOP = {
-    "download": "; verified files were kept and the partial download removed.",
-    "info": "; nothing was changed.",
-    "notebooks": "; the notebooks copied before were kept whole, and no partial one was left.",
-    "run": ".",
-}
-
-
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
     args = parser().parse_args(argv)
@@ -212,7 +220,7 @@ def main(argv: list[str] | None = None) -> int:
     except ValueError:  # not the main thread: leave signals alone
         previous = None
     try:
-        code = _COMMANDS[args.command](args)
+        code = args.func(args)
         sys.stdout.flush()  # a reader that left shows here, not at exit
         return code
     except K49TutError as error:
@@ -228,7 +236,7 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt as stop:
         signum = signal.SIGTERM if isinstance(stop, Terminated) else signal.SIGINT
         what = "terminated" if signum == signal.SIGTERM else "interrupted"
-        print(f"k49tut {args.command}: {what}{_AFTER_STOP[args.command]}", file=sys.stderr)
+        print(f"k49tut {args.command}: {what}{args.after_stop}", file=sys.stderr)
         return 128 + signum
     finally:
         if previous is not None:

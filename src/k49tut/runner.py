@@ -141,7 +141,7 @@ def copy_notebooks(
             f"notebook was left{kept if copies else ''}. Free some space, or choose another "
             "folder."
         ) from error
-    except StorageError:
+    except (StorageError, KeyboardInterrupt):  # a folder made for the copies goes if empty
         storage.remove_empty(created)
         raise
     return copies
@@ -192,7 +192,7 @@ def _notebooks_in(source: Path, parts: list[int] | None = None) -> list[str]:
     return wanted
 
 
-def _read(notebook: Path):
+def _read_notebook(notebook: Path):
     """The notebook, or None when missing or unreadable (a full disk can cut a write short)."""
     import nbformat
 
@@ -204,7 +204,7 @@ def _read(notebook: Path):
 
 def _last_started(notebook: Path) -> str:
     """``In [n], the cell starting '...'`` for the last cell that began to run."""
-    nb = _read(notebook)
+    nb = _read_notebook(notebook)
     if nb is None:
         return "an unknown cell"
     started = [
@@ -224,7 +224,8 @@ def _last_started(notebook: Path) -> str:
 
 def _first_line(notebook: Path, exec_count: int) -> str:
     """First line of the code cell that ran as ``In [exec_count]`` (papermill adds cells)."""
-    for cell in _read(notebook).cells:
+    nb = _read_notebook(notebook)
+    for cell in nb.cells if nb is not None else ():
         if cell.cell_type == "code" and cell.get("execution_count") == exec_count:
             lines = cell.source.strip().splitlines()
             return lines[0] if lines else ""
@@ -323,7 +324,8 @@ def run_all(
     preflight.check_notebooks(source, names)
     data_dir = preflight.absolute_data_dir(data_dir)
     out = preflight.output_dir(output_dir, source)
-    if earlier := preflight.set_aside_earlier(out, {name: RESULTS[name] for name in names}):
+    earlier = preflight.set_aside_earlier(out, {name: RESULTS[name] for name in names})
+    if earlier:
         print(f"Moved the earlier run's results to {earlier}", flush=True)
     options = {
         "dataset": dataset,
@@ -376,7 +378,7 @@ def _run_each(
                 raise
             return 1
         except OSError as error:  # the disk filled up, the kernel could not start...
-            if _read(target) is not None:
+            if _read_notebook(target) is not None:
                 _export_partial(target)
                 kept = f"The partly executed notebook is kept: {target}."
             else:  # cut off mid-write: a file that no tool could open
@@ -398,27 +400,30 @@ def _run_each(
 
 def _why_stopped(error: BaseException, name: str, target: Path, limit: int) -> str:
     """What ``k49tut run`` says when ``error`` stopped notebook ``name``, kept at ``target``."""
-    from nbclient.exceptions import CellTimeoutError, DeadKernelError
+    from nbclient.exceptions import CellTimeoutError
+    from papermill.exceptions import PapermillExecutionError
 
-    cell = _last_started(target)
-    if isinstance(error, KeyboardInterrupt):
-        return f"stopped {name} during {cell}; the partly executed notebook is kept: {target}."
-    if isinstance(error, CellTimeoutError):
-        why = (
-            f"{name} stopped at {cell}, which ran longer than the time limit of {limit:,} s per "
-            "cell (--timeout)."
-        )
-    elif isinstance(error, DeadKernelError):
-        why = (
-            f"the kernel running {name} died during {cell}: its process was killed (often for "
-            "lack of memory: try a smaller --batch-size, or close other programs) or the code "
-            "ended it."
-        )
-    else:  # papermill's PapermillExecutionError: a cell raised
+    if isinstance(error, PapermillExecutionError):  # a cell raised
         first = _first_line(target, error.exec_count)
         why = (
             f"{name} failed at In [{error.exec_count}], the cell starting {first!r}:\n"
             f"  {error.ename}: {error.evalue}"
         )
-    kept = f"{target} (and {target.with_suffix('.html').name})"
+    else:
+        cell = _last_started(target)
+        if isinstance(error, KeyboardInterrupt):
+            return f"stopped {name} during {cell}; the partly executed notebook is kept: {target}."
+        if isinstance(error, CellTimeoutError):
+            why = (
+                f"{name} stopped at {cell}, which ran longer than the time limit of {limit:,} s "
+                "per cell (--timeout)."
+            )
+        else:  # nbclient's DeadKernelError
+            why = (
+                f"the kernel running {name} died during {cell}: its process was killed (often "
+                "for lack of memory: try a smaller --batch-size, or close other programs) or "
+                "the code ended it."
+            )
+    html = target.with_suffix(".html")
+    kept = f"{target} (and {html.name})" if html.is_file() else str(target)
     return f"{why}\nThe partly executed notebook is kept: {kept}."

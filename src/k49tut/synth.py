@@ -17,7 +17,7 @@ from functools import lru_cache
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
-CANVAS = 96  # render size before distortion and downscaling
+CANVAS = 96  # drawing size, before any distortion and the fit to 28x28
 FONT_SIZE = 64
 
 

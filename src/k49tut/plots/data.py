@@ -76,7 +76,10 @@ def strip(images, printed_glyph: np.ndarray | None = None) -> np.ndarray:
     if not tiles:
         return np.zeros((28, 28, 3))
     gap = np.full((28, 1, 3), 0.35)
-    return np.concatenate([part for tile in tiles for part in (gap, tile)][1:], axis=1)
+    parts = [tiles[0]]
+    for tile in tiles[1:]:
+        parts += [gap, tile]
+    return np.concatenate(parts, axis=1)
 
 
 def class_distribution(counts: pd.DataFrame, source: str) -> Figure:
@@ -120,7 +123,9 @@ def examples_grid(
 def pixel_histogram(ds) -> Figure:
     """Share of pixels at each value, per split: value 0 (background) as bars labelled with
     their share, values 1..255 (ink) as lines on a log scale."""
-    fig, ((zero, ink),) = _grid(1, 2, (10, 4), width_ratios=[1, 4])
+    fig, (zero, ink) = plt.subplots(
+        1, 2, figsize=(10, 4), width_ratios=[1, 4], layout="constrained"
+    )
     for i, (split, x) in enumerate((("train", ds.x_train), ("test", ds.x_test))):
         hist = explore.intensity_histogram(x)
         share = hist / hist.sum()
@@ -150,7 +155,9 @@ def mean_images(ds, means: np.ndarray | None = None) -> Figure:
     """The average training image of each class in a 7x7 grid."""
     means = explore.mean_images(ds.x_train, ds.y_train, len(ds.chars)) if means is None else means
     fig, axes = plt.subplots(7, 7, figsize=(8, 8.6), layout="constrained")
-    _show_images(axes, means[: len(ds.chars)], ds.chars, 13, cmap="magma", vmin=0, vmax=255)
+    _show_images(
+        axes, means[: len(ds.chars)], ds.chars, fontsize=13, cmap="magma", vmin=0, vmax=255
+    )
     return _titled(fig, "Average image of each character (training split)", ds.description)
 
 

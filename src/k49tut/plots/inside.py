@@ -121,8 +121,17 @@ def reliability(panels: dict, source: str = "", bins: int = 15) -> Figure:
     for sub, (name, (table, ece)) in zip(subfigs, panels.items()):
         top, bottom = sub.subplots(2, 1, sharex=True, height_ratios=[3, 1])
         top.plot([0, 1], [0, 1], color="0.5", lw=1, ls="--", label="perfectly calibrated")
-        x, y, label = table["confidence"], table["accuracy"], "this model, one dot per bin"
-        top.plot(x, y, "-o", color="tab:blue", lw=1, ms=4, clip_on=False, label=label)
+        label = "this model, one dot per bin"
+        top.plot(
+            table["confidence"],
+            table["accuracy"],
+            "-o",
+            color="tab:blue",
+            lw=1,
+            ms=4,
+            clip_on=False,
+            label=label,
+        )
         top.set(xlim=(0, 1), ylim=(0, 1), ylabel="accuracy")
         top.set_title(f"{name}: ECE {ece:.3f}", fontsize=11)
         top.grid(alpha=0.3)

@@ -75,12 +75,12 @@ def per_class_scores(report: pd.DataFrame, source: str = "") -> Figure:
     return _titled(fig, "Per-class scores on the test set, sorted by F1", source)
 
 
-#: Where place_labels may put a label relative to its point (points): close spots first, then
-#: rings of 16 directions at growing distances (those get a leader line).
+#: Where place_labels may put a label relative to its point, in points: eight close spots
+#: first, then rings of 16 directions at growing distances (those get a leader line).
+_CLOSE = [(5, 4), (5, -12), (-14, 4), (-14, -12), (0, 9), (0, -16), (9, -4), (-18, -4)]
 _ANGLES = np.linspace(0, 2 * np.pi, 16, endpoint=False)
-_OFFSETS = [(5, 4), (5, -12), (-14, 4), (-14, -12), (0, 9), (0, -16), (9, -4), (-18, -4)] + [
-    (r * np.cos(a) - 5, r * np.sin(a) - 5) for r in (18, 26, 36, 48, 62) for a in _ANGLES
-]
+_RINGS = [(r * np.cos(a) - 5, r * np.sin(a) - 5) for r in (18, 26, 36, 48, 62) for a in _ANGLES]
+_OFFSETS = _CLOSE + _RINGS
 
 
 def place_labels(ax, xs, ys, texts, fontsize: int = 13) -> list:
@@ -94,7 +94,7 @@ def place_labels(ax, xs, ys, texts, fontsize: int = 13) -> list:
     frame = ax.get_window_extent(renderer)
     chosen = []  # (artist, box) of each label placed
 
-    def label(text, xy, offset, line=None):
+    def annotate_at(text, xy, offset, line=None):
         artist = ax.annotate(
             text, xy, xytext=offset, textcoords="offset points", fontsize=fontsize, arrowprops=line
         )
@@ -104,8 +104,8 @@ def place_labels(ax, xs, ys, texts, fontsize: int = 13) -> list:
     for x, y, text in sorted(zip(xs, ys, texts), key=lambda t: (-t[1], t[0])):
         best = None
         for k, offset in enumerate(_OFFSETS):
-            line = {"arrowstyle": "-", "color": "0.5", "lw": 0.6} if k >= 8 else None
-            artist, box = label(text, (x, y), offset, line)
+            line = {"arrowstyle": "-", "color": "0.5", "lw": 0.6} if k >= len(_CLOSE) else None
+            artist, box = annotate_at(text, (x, y), offset, line)
             clashes = sum(box.padded(1).overlaps(other) for _, other in chosen)  # 1 pt apart
             inside = frame.contains(box.x0, box.y0) and frame.contains(box.x1, box.y1)
             if inside and (best is None or clashes < best[0]):
@@ -116,8 +116,10 @@ def place_labels(ax, xs, ys, texts, fontsize: int = 13) -> list:
                     break
             else:
                 artist.remove()
-        # Nothing inside the axes: the first spot.
-        chosen.append(best[1:] if best else label(text, (x, y), (5, 4)))
+        if best is None:  # no spot inside the axes: the first one
+            chosen.append(annotate_at(text, (x, y), _CLOSE[0]))
+        else:
+            chosen.append((best[1], best[2]))
     return [artist for artist, _ in chosen]
 
 
@@ -188,6 +190,7 @@ def confusion_matrix(
     if not normalized:
         steps = [t for t in COUNT_TICKS if t <= values.max()]
         bar.set_ticks(steps, labels=[f"{t:,}" for t in steps])
+    chars = list(chars)  # any iterable of characters, e.g. a generator
     ticks = np.arange(len(chars))
     ax.set_xticks(ticks, chars, fontsize=10)
     ax.set_yticks(ticks, chars, fontsize=10)
@@ -237,9 +240,11 @@ def gallery(
     rows = int(np.ceil((len(indices) + 2) / cols))
     fig, axes = _grid(rows, cols, (cols * 1.1, rows * 1.3 + 0.6))
     glyphs = [printed(chars[label])[..., None] / 255 * ACCENT for label in (true, predicted)]
-    _show_images(axes, glyphs, [f"true {chars[true]}", f"predicted {chars[predicted]}"], 11)
+    _show_images(
+        axes, glyphs, [f"true {chars[true]}", f"predicted {chars[predicted]}"], fontsize=11
+    )
     images = [x[i] for i in indices]
-    _show_images(axes.flat[2:], images, [f"#{i}" for i in indices], 8, cmap="gray")
+    _show_images(axes.flat[2:], images, [f"#{i}" for i in indices], fontsize=8, cmap="gray")
     shown = ("all " if len(indices) == total else f"{len(indices)} of ") + plural(total, "image")
     return _titled(fig, f"True {chars[true]} predicted as {chars[predicted]}: {shown}", source)
 

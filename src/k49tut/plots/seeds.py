@@ -39,7 +39,7 @@ def seed_scores(
     ``seconds`` (seconds per run, indexed like ``scores``) is given. The score axis is cut
     to the range of the dots, and its label says so.
     """
-    n_rows, n_cols = scores.shape
+    n_rows, n_seeds = scores.shape
     y = np.arange(n_rows)[::-1]  # first row on top
     fig, ax = plt.subplots(figsize=(9, 0.5 * n_rows + 1.9), layout="constrained")
     values = scores.to_numpy(float)
@@ -53,18 +53,27 @@ def seed_scores(
     pad = max(0.01, 0.08 * (high - low))
     ax.set_yticks(y, scores.index, fontsize=11)
     ax.set(xlim=(low - pad, min(1.0, high + pad)), ylim=(-0.6, n_rows - 0.4))
-    right = {"xycoords": ("axes fraction", "data"), "textcoords": "offset points"}
-    for i, (row, mean) in enumerate(zip(y, means)):
-        time = "" if seconds is None else f"  ({seconds.iloc[i]:.0f} s per run)"
+    for i, (row, mean) in enumerate(zip(y, means)):  # right of the axes, on the row
+        per_run = "" if seconds is None else f"  ({seconds.iloc[i]:.0f} s per run)"
         ax.annotate(
-            f"mean {mean:.4f}{time}", (1.0, row), (8, 0), va="center", fontsize=10, **right
+            f"mean {mean:.4f}{per_run}",
+            xy=(1.0, row),
+            xycoords=("axes fraction", "data"),
+            xytext=(8, 0),
+            textcoords="offset points",
+            va="center",
+            fontsize=10,
         )
     ax.set_xlabel(f"{xlabel} (axis cut to the range of the runs)")
     ax.grid(axis="x", alpha=0.3)
     ax.legend(
-        loc="upper center", bbox_to_anchor=(0.5, -0.28), ncol=n_cols + 1, fontsize=9, frameon=False
+        loc="upper center",
+        bbox_to_anchor=(0.5, -0.28),
+        ncol=n_seeds + 1,
+        fontsize=9,
+        frameon=False,
     )
-    return _titled(fig, f"{title} ({plural(n_cols, 'seed')})", source)
+    return _titled(fig, f"{title} ({plural(n_seeds, 'seed')})", source)
 
 
 def curves_by_row(
