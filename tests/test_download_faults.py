@@ -469,3 +469,34 @@ def test_errors_are_the_package_own(closed_port_url, tmp_path, quick_retries):
         with pytest.raises(K49TutError):
             data.download(tmp_path, mirror=mirror, files=(CLASSMAP,), progress=False)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_directory_planted_while_waiting_for_the_lock_is_said_once(server, tiny_k49, tmp_path):
+    from filelock import FileLock
+
+    from k49tut.mirror import OFFLINE
+
+    _, bodies, files = tiny_k49
+    for spec in files:
+        server.serve(spec.name, bodies[spec.name])
+    d = tmp_path / "shared"
+    d.mkdir()
+    outcome = {}
+
+    def run():
+        try:
+            data.download(d, mirror=server.url, files=files, progress=False)
+        except StorageError as error:
+            outcome["error"] = str(error)
+
+    with FileLock(d / LOCK_FILE):  # another download holds the directory
+        worker = threading.Thread(target=run)
+        worker.start()
+        time.sleep(0.5)  # it checked the files (all missing) and waits for the lock
+        (d / files[1].name).mkdir()
+    worker.join(30)
+    text = outcome["error"]
+    assert text.startswith(f"{d / files[1].name} is a directory (or another non-file)")
+    assert text.count("was changed") == 1 and text.count(OFFLINE) == 1
+    assert f"Move it away, then run again.\nNothing in {d} was changed.\nWhat to do:" in text
+    assert _files_in(d) == [files[1].name]

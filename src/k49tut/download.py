@@ -8,7 +8,7 @@ directory take turns (a :mod:`filelock` lock); the second then finds the files v
 
 What pooch does not do, and this module adds:
 
-- :class:`_Downloader`: pooch's HTTP downloader neither checks the announced size before
+- :class:`_Transfer`: pooch's HTTP downloader neither checks the announced size before
   the bytes arrive, nor limits the time one file may take, nor tells a refused redirect
   from a dropped connection; the FTP transfer itself is pooch's :class:`~pooch.FTPDownloader`,
   writing into the same checks.
@@ -16,7 +16,7 @@ What pooch does not do, and this module adds:
   network fault (refused or dropped connection, time-out, HTTP 5xx, 408, 429, FTP 4xx) is
   tried again twice, after 1 s and 2 s, and a refusal (HTTP 4xx, FTP 5xx, a redirect to
   another scheme), wrong bytes or a disk fault is not.
-- :func:`_message`, the one place where failures become the messages of
+- :func:`_message` and :func:`_advice`, where failures become the messages of
   :mod:`k49tut.errors`: what happened, what was kept, what to do, never a password.
 """
 
@@ -28,6 +28,7 @@ import logging
 import os
 import shutil
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -36,8 +37,7 @@ from k49tut.errors import ChecksumError, DownloadError, K49TutError, ParameterEr
 from k49tut.files import K49_FILES, RemoteFile, file_status, unreadable_reason
 from k49tut.mirror import OFFLINE, Mirror, check_mirror, shown
 
-#: Extra attempts after a network fault, and the seconds waited before each.
-RETRIES = 2
+#: The seconds waited before each extra attempt after a network fault.
 RETRY_WAITS = (1, 2)
 #: Seconds to wait for a connection, and for the next bytes of a transfer.
 CONNECT_TIMEOUT = 10
@@ -56,40 +56,44 @@ def _file_timeout() -> float:
     value = os.environ.get(FILE_TIMEOUT_ENV)
     if not value:
         return FILE_TIMEOUT
-    try:
-        seconds = float(value)
-    except ValueError:
-        seconds = 0
-    if not seconds > 0:
-        raise ParameterError(f"{FILE_TIMEOUT_ENV}={value!r} is not a number of seconds above 0.")
-    return seconds
+    with contextlib.suppress(ValueError):
+        if float(value) > 0:
+            return float(value)
+    raise ParameterError(f"{FILE_TIMEOUT_ENV}={value!r} is not a number of seconds above 0.")
 
 
 class _Failure(Exception):
-    """One attempt failed: ``why`` in words; ``retry`` when another attempt may succeed;
-    ``kind``, the error it becomes."""
+    """One failed attempt: ``why`` in words, whether to ``retry``, the error ``kind``."""
 
     def __init__(self, why: str, retry: bool = False, kind: type = DownloadError):
         super().__init__(why)
         self.why, self.retry, self.kind = why, retry, kind
 
 
-class _Sink:
-    """Where one attempt's bytes go: size, MD5 and time are checked as they arrive."""
+class _Transfer:
+    """A pooch downloader: the file into pooch's temporary file, its size, MD5 and time
+    checked as the bytes arrive (it is also the FTP transfer's output); every fault
+    becomes a :class:`_Failure`."""
 
-    def __init__(self, file, spec: RemoteFile, limit: float, bar):
-        self.file, self.spec, self.limit, self.bar = file, spec, limit, bar
-        self.deadline = time.monotonic() + limit
-        self.size = 0
-        self.md5 = hashlib.md5()
+    def __init__(self, mirror: Mirror, spec: RemoteFile, limit: float, progress: bool):
+        self.mirror, self.spec, self.limit, self.progress = mirror, spec, limit, progress
 
-    def expect(self, declared: int) -> None:
-        if declared != self.spec.size:
-            raise _Failure(
-                f"the server offers {declared:,} bytes, but the expected file has "
-                f"{self.spec.size:,} (md5 {self.spec.md5}); nothing was fetched",
-                kind=ChecksumError,
-            )
+    def __call__(self, url: str, output_file: str, _) -> None:
+        self.size, self.md5 = 0, hashlib.md5()
+        self.deadline = time.monotonic() + self.limit
+        self.bar = _progress_bar(self.spec) if self.progress else None
+        try:  # unbuffered: faults show at once
+            with open(output_file, "wb", buffering=0) as self.file:
+                if self.mirror.scheme == "ftp":
+                    _ftp(self)
+                else:
+                    _http(url, self)
+                self.finish()
+        except OSError as error:  # the temporary file itself
+            raise _disk_fault(error) from None
+        finally:
+            if self.bar is not None:
+                self.bar.close()
 
     def write(self, chunk: bytes) -> None:
         self.size += len(chunk)
@@ -118,11 +122,7 @@ class _Sink:
         )
 
     def finish(self) -> None:
-        try:
-            self.file.flush()
-            os.fsync(self.file.fileno())
-        except OSError as error:
-            raise _disk_fault(error) from None
+        os.fsync(self.file.fileno())  # its OSError becomes a disk fault in __call__
         if self.size < self.spec.size:
             raise _Failure(
                 f"the transfer was cut short ({self.size:,} of {self.spec.size:,} bytes arrived)",
@@ -136,8 +136,8 @@ class _Sink:
             )
 
 
-def _disk_fault(error: OSError) -> _Failure:
-    return _Failure(f"cannot write it: {storage.reason(error)}", kind=StorageError)
+def _disk_fault(error: OSError, what: str = "cannot write it") -> _Failure:
+    return _Failure(f"{what}: {storage.reason(error)}", kind=StorageError)
 
 
 def _why(error: BaseException) -> str:
@@ -145,8 +145,7 @@ def _why(error: BaseException) -> str:
     import re
 
     text = str(error)
-    match = re.search(r"\[Errno -?\d+\] [^'\")]*", text)
-    if match:
+    if match := re.search(r"\[Errno -?\d+\] [^'\")]*", text):
         return match.group(0).strip()
     if "IncompleteRead" in text or "Connection broken" in text or isinstance(error, EOFError):
         return "the transfer was cut short"
@@ -155,119 +154,95 @@ def _why(error: BaseException) -> str:
     return text.splitlines()[0][:200] if text else type(error).__name__
 
 
-class _Downloader:
-    """A pooch downloader: the file from the mirror into pooch's temporary file, through
-    a :class:`_Sink`; every fault becomes a :class:`_Failure`."""
+def _http(url: str, transfer: _Transfer) -> None:
+    import requests
+    import urllib3
+    from requests import exceptions as rx
 
-    def __init__(self, mirror: Mirror, spec: RemoteFile, limit: float, progress: bool):
-        self.mirror, self.spec, self.limit, self.progress = mirror, spec, limit, progress
-
-    def __call__(self, url: str, output_file: str, pooch) -> None:
-        bar = _progress_bar(self.spec) if self.progress else None
-        try:
-            with open(output_file, "wb", buffering=0) as file:  # unbuffered: faults show at once
-                sink = _Sink(file, self.spec, self.limit, bar)
-                if self.mirror.scheme == "ftp":
-                    self._ftp(sink)
-                else:
-                    self._http(url, sink)
-                sink.finish()
-        except OSError as error:  # the temporary file itself
-            raise _disk_fault(error) from None
-        finally:
-            if bar is not None:
-                bar.close()
-
-    def _http(self, url: str, sink: _Sink) -> None:
-        import requests
-        import urllib3
-        from requests import exceptions as rx
-
-        try:
-            # no wait, for a connection or for the next bytes, outlasts the file's own limit
-            waits = (min(CONNECT_TIMEOUT, sink.limit), min(READ_TIMEOUT, sink.limit))
-            with requests.get(url, stream=True, timeout=waits) as r:
-                r.raise_for_status()
-                length = r.headers.get("Content-Length")
-                if length is not None:
-                    if not length.strip().isdigit():
-                        raise _Failure(
-                            f"the server's answer is malformed: its Content-Length is "
-                            f"{length!r}, not a number"
-                        )
-                    if r.headers.get("Content-Encoding", "identity") == "identity":
-                        sink.expect(int(length))
-                # read1 returns what has arrived (urllib3 >= 2.2), so the time limit is
-                # checked as the bytes come, not once a whole chunk has
-                while chunk := r.raw.read1(CHUNK, decode_content=True):
-                    sink.write(chunk)
-        except rx.HTTPError as error:
-            status = error.response.status_code
-            raise _Failure(
-                f"the server answered HTTP {status} {error.response.reason}",
-                retry=status >= 500 or status in (408, 429),
-            ) from None
-        except (rx.InvalidSchema, rx.InvalidURL, rx.MissingSchema) as error:
-            target = str(error).split("'")[1] if str(error).count("'") >= 2 else "a URL"
-            raise _Failure(
-                f"the server redirected to {target}, which k49tut does not follow (only "
-                "http:// and https:// redirects are followed)"
-            ) from None
-        except (rx.ContentDecodingError, urllib3.exceptions.DecodeError):
-            raise _Failure(
-                "the server's answer is malformed: its compressed body cannot be decoded"
-            ) from None
-        except rx.SSLError:
-            raise _Failure(
-                "the secure (TLS) connection failed: the server may not speak https on that "
-                "port (try http://), or its certificate is not trusted"
-            ) from None
-        except rx.TooManyRedirects:
-            raise _Failure("the server redirected too many times") from None
-        except (rx.Timeout, urllib3.exceptions.TimeoutError):
-            if time.monotonic() >= sink.deadline - 0.5:  # the file's own limit, not a hiccup
-                raise sink.too_slow() from None
-            raise _Failure(
-                "no answer in time (host unreachable or too slow)", retry=True
-            ) from None
-        except (rx.RequestException, urllib3.exceptions.HTTPError) as error:
-            raise _Failure(_why(error), retry=True) from None
-
-    def _ftp(self, sink: _Sink) -> None:
-        import ftplib
-        from urllib.parse import unquote
-
-        import pooch
-
-        m = self.mirror
-        user = unquote(m.user) if m.user else "anonymous"
-        path = unquote(m.path) + self.spec.name
-        ftp = pooch.FTPDownloader(
-            port=m.port or 21,
-            username=user,
-            password=unquote(m.password) if m.password else "anonymous@",
-            timeout=READ_TIMEOUT,
-            chunk_size=CHUNK,
-        )
-        try:  # the URL without user, password and port, which pooch takes apart
-            ftp(f"ftp://{m.host}{path}", sink, None)
-        except ftplib.error_perm as error:
-            answer = str(error).strip()
-            if answer[:3] in ("530", "331", "332"):
+    spec = transfer.spec
+    try:
+        # no wait, for a connection or for the next bytes, outlasts the file's own limit
+        waits = (min(CONNECT_TIMEOUT, transfer.limit), min(READ_TIMEOUT, transfer.limit))
+        with requests.get(url, stream=True, timeout=waits) as r:
+            r.raise_for_status()
+            length = r.headers.get("Content-Length")
+            if length is not None and not length.strip().isdigit():
                 raise _Failure(
-                    f"the FTP server refused the login as {user!r} ({answer})"
-                ) from None
-            raise _Failure(f"the FTP server refused the file {path} ({answer})") from None
-        except ftplib.error_temp as error:
-            answer = str(error).strip()
-            why = (
-                "the FTP server closed the transfer before the end"
-                if answer.startswith("426")
-                else "the FTP server could not send it now"
-            )
-            raise _Failure(f"{why} ({answer})", retry=True) from None
-        except (OSError, EOFError, ftplib.Error) as error:
-            raise _Failure(_why(error), retry=True) from None
+                    f"the server's answer is malformed: its Content-Length is {length!r}, "
+                    "not a number"
+                )
+            identity = r.headers.get("Content-Encoding", "identity") == "identity"
+            if length is not None and identity and int(length) != spec.size:
+                raise _Failure(
+                    f"the server offers {int(length):,} bytes, but the expected file has "
+                    f"{spec.size:,} (md5 {spec.md5}); nothing was fetched",
+                    kind=ChecksumError,
+                )
+            # read1 returns what has arrived (urllib3 >= 2.2), so the time limit is
+            # checked as the bytes come, not once a whole chunk has
+            while chunk := r.raw.read1(CHUNK, decode_content=True):
+                transfer.write(chunk)
+    except rx.HTTPError as error:
+        status = error.response.status_code
+        raise _Failure(
+            f"the server answered HTTP {status} {error.response.reason}",
+            retry=status >= 500 or status in (408, 429),
+        ) from None
+    except (rx.InvalidSchema, rx.InvalidURL, rx.MissingSchema) as error:
+        target = str(error).split("'")[1] if str(error).count("'") >= 2 else "a URL"
+        raise _Failure(
+            f"the server redirected to {target}, which k49tut does not follow (only "
+            "http:// and https:// redirects are followed)"
+        ) from None
+    except (rx.ContentDecodingError, urllib3.exceptions.DecodeError):
+        raise _Failure(
+            "the server's answer is malformed: its compressed body cannot be decoded"
+        ) from None
+    except rx.SSLError:
+        raise _Failure(
+            "the secure (TLS) connection failed: the server may not speak https on that "
+            "port (try http://), or its certificate is not trusted"
+        ) from None
+    except rx.TooManyRedirects:
+        raise _Failure("the server redirected too many times") from None
+    except (rx.Timeout, urllib3.exceptions.TimeoutError):
+        if time.monotonic() >= transfer.deadline - 0.5:  # the file's own limit, not a hiccup
+            raise transfer.too_slow() from None
+        raise _Failure("no answer in time (host unreachable or too slow)", retry=True) from None
+    except (rx.RequestException, urllib3.exceptions.HTTPError) as error:
+        raise _Failure(_why(error), retry=True) from None
+
+
+def _ftp(transfer: _Transfer) -> None:
+    import ftplib
+    from urllib.parse import unquote
+
+    import pooch
+
+    m = transfer.mirror
+    user = unquote(m.user) if m.user else "anonymous"
+    path = unquote(m.path) + transfer.spec.name
+    password = unquote(m.password) if m.password else "anonymous@"
+    ftp = pooch.FTPDownloader(
+        port=m.port or 21, username=user, password=password, timeout=READ_TIMEOUT, chunk_size=CHUNK
+    )
+    try:  # the URL without user, password and port, which pooch takes apart
+        ftp(f"ftp://{m.host}{path}", transfer, None)
+    except ftplib.error_perm as error:
+        answer = str(error).strip()
+        if answer[:3] in ("530", "331", "332"):
+            raise _Failure(f"the FTP server refused the login as {user!r} ({answer})") from None
+        raise _Failure(f"the FTP server refused the file {path} ({answer})") from None
+    except ftplib.error_temp as error:
+        answer = str(error).strip()
+        why = (
+            "the FTP server closed the transfer before the end"
+            if answer.startswith("426")
+            else "the FTP server could not send it now"
+        )
+        raise _Failure(f"{why} ({answer})", retry=True) from None
+    except (OSError, EOFError, ftplib.Error) as error:
+        raise _Failure(_why(error), retry=True) from None
 
 
 def _progress_bar(spec: RemoteFile):
@@ -298,92 +273,81 @@ def _fetch(spec: RemoteFile, root: Path, staging: Path, mirror: Mirror, progress
     """Fetch ``spec`` through pooch into ``staging``, then move it into ``root``."""
     import pooch
 
-    url, limit = mirror.url + spec.name, _file_timeout()
-    downloader = _Downloader(mirror, spec, limit, progress)
-    for attempt in range(1, RETRIES + 2):
-        try:
-            with _quiet_pooch():
-                pooch.retrieve(url, spec.known_hash, fname=spec.name, path=staging,
-                               downloader=downloader)  # fmt: skip
-            break
-        except _Failure as failure:
-            if failure.retry and attempt <= RETRIES:
-                time.sleep(RETRY_WAITS[attempt - 1])
-                continue
-            raise _message(failure, spec, url, root, attempt) from None
-        except OSError as error:  # pooch's temporary file or its move, in staging
-            raise _message(_disk_fault(error), spec, url, root, attempt) from error
+    url = mirror.url + spec.name
+    downloader = _Transfer(mirror, spec, _file_timeout(), progress)
+    with _quiet_pooch():
+        for attempt, wait in enumerate((*RETRY_WAITS, None), start=1):
+            try:
+                pooch.retrieve(
+                    url, spec.known_hash, fname=spec.name, path=staging, downloader=downloader
+                )
+                break
+            except _Failure as failure:
+                if not failure.retry or wait is None:
+                    raise _message(failure, spec, url, root, attempt) from None
+                time.sleep(wait)
+            except OSError as error:  # pooch's temporary file or its move, in staging
+                raise _message(_disk_fault(error), spec, url, root, attempt) from None
     try:  # pooch's temporary files are private (0600); a downloaded file follows the umask
-        os.chmod(staging / spec.name, 0o666 & ~_umask())
+        umask = os.umask(0o022)  # (the only way to read it)
+        os.umask(umask)
+        os.chmod(staging / spec.name, 0o666 & ~umask)
         os.replace(staging / spec.name, root / spec.name)
     except OSError as error:
-        raise StorageError(
-            f"Could not save {spec.name} in {root}: cannot put it in place: "
-            f"{storage.reason(error)}."
-        ) from None
-
-
-def _umask() -> int:
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
+        failure = _disk_fault(error, "cannot put it in place")
+        raise _message(failure, spec, url, root, attempt) from None
 
 
 def _message(failure: _Failure, spec: RemoteFile, url: str, root: Path, attempts: int):
-    """The error a failed file becomes (the download adds what was kept and what to do)."""
-    if failure.kind is ChecksumError:
-        return ChecksumError(
-            f"Checksum failed for {spec.name} downloaded from {shown(url)}: {failure.why}."
-        )
+    """The error a failed file becomes (the download adds :func:`_advice`)."""
+    name, why = spec.name, failure.why
     if failure.kind is StorageError:
-        return StorageError(f"Could not save {spec.name} in {root}: {failure.why}.")
+        return StorageError(f"Could not save {name} in {root}: {why}.")
+    if failure.kind is ChecksumError:
+        return ChecksumError(f"Checksum failed for {name} downloaded from {shown(url)}: {why}.")
     tries = f" ({attempts} attempts)" if attempts > 1 else ""
-    return DownloadError(
-        f"Could not download {spec.name} from {shown(url)}: {failure.why}{tries}."
+    return DownloadError(f"Could not download {name} from {shown(url)}: {why}{tries}.")
+
+
+def _advice(error: K49TutError, root: Path, fetched: list[str]) -> str:
+    """What a failed download kept, and what to do."""
+    kept = (
+        f"Kept, verified: {', '.join(fetched)} (fetched before the failure); nothing else in "
+        f"{root} was changed."
+        if fetched
+        else f"Nothing in {root} was changed."
     )
-
-
-def _what_to_do(error: K49TutError, root: Path) -> str:
     if isinstance(error, StorageError):
-        first = (
+        todo = (
             "What to do: choose another data directory (`--data-dir D`, "
             "`K49TUT_DATA_DIR=D`, `download(data_dir=D)`), or fix this one (free space, "
             "permissions)."
         )
     else:
-        first = (
+        todo = (
             "What to do: check the network, or use a mirror that holds the files under "
             "their official names (`--mirror URL`, `K49TUT_MIRROR=URL`, "
             f"`download(mirror=URL)`), or copy them into {root} by hand and run "
             "`k49tut info`."
         )
-    return f"{first}\n{OFFLINE}"
-
-
-def _outcome(root: Path, fetched: list[str]) -> str:
-    if not fetched:
-        return f"Nothing in {root} was changed."
-    return (
-        f"Kept, verified: {', '.join(fetched)} (fetched before the failure); nothing "
-        f"else in {root} was changed."
-    )
+    return f"{kept}\n{todo}\n{OFFLINE}"
 
 
 def _to_fetch(root: Path, files: tuple[RemoteFile, ...], force: bool) -> list[RemoteFile]:
     todo = []
     for spec in files:
-        status = file_status(root / spec.name, spec)
+        path = root / spec.name
+        status = file_status(path, spec)
         if status == "not a file":
             raise StorageError(
-                f"{root / spec.name} is a directory (or another non-file), where the file "
-                f"{spec.name} belongs. Move it away, then run again. Nothing was changed.\n"
-                + OFFLINE
+                f"{path} is a directory (or another non-file), where the file {spec.name} "
+                "belongs. Move it away, then run again."
             )
         if status == "unreadable":
             raise StorageError(
-                f"Cannot read {root / spec.name}: {unreadable_reason(root / spec.name)}. "
-                "It may be intact, so it is not replaced: fix its permissions (or ask its "
-                "owner), or move it away, then run again. Nothing was changed.\n" + OFFLINE
+                f"Cannot read {path}: {unreadable_reason(path)}. It may be intact, so it is "
+                "not replaced: fix its permissions (or ask its owner), or move it away, then "
+                "run again."
             )
         if force or status != "verified":
             todo.append(spec)
@@ -392,15 +356,13 @@ def _to_fetch(root: Path, files: tuple[RemoteFile, ...], force: bool) -> list[Re
 
 def _check_space(root: Path, todo: list[RemoteFile]) -> None:
     need = sum(spec.size for spec in todo)
-    try:
+    with contextlib.suppress(OSError):  # a filesystem that cannot say is not checked
         free = shutil.disk_usage(root).free
-    except OSError:
-        return
-    if free < need:
-        raise StorageError(
-            f"Not enough space in {root}: {storage.amount(free)} free, but the "
-            f"{len(todo)} file(s) to fetch need {storage.amount(need)}."
-        )
+        if free < need:
+            raise StorageError(
+                f"Not enough space in {root}: {storage.amount(free)} free, but the "
+                f"{len(todo)} file(s) to fetch need {storage.amount(need)}."
+            )
 
 
 @contextlib.contextmanager
@@ -439,6 +401,22 @@ def _turn(root: Path):
         lock.release()
 
 
+@contextlib.contextmanager
+def _staging(root: Path):
+    """A private staging folder in ``root``, removed afterwards; those left by killed
+    downloads go first (the caller holds the lock, so none is in use)."""
+    for stale in root.glob(STAGING_PREFIX + "*"):
+        shutil.rmtree(stale, ignore_errors=True)  # a link is refused, never followed
+    try:
+        folder = tempfile.TemporaryDirectory(
+            prefix=STAGING_PREFIX + "-", dir=root, ignore_cleanup_errors=True
+        )
+    except OSError as error:
+        raise StorageError(f"Cannot write in {root}: {storage.reason(error)}.") from error
+    with folder as name:
+        yield Path(name)
+
+
 def download(
     data_dir: str | os.PathLike | None = None,
     mirror: str | None = None,
@@ -466,7 +444,10 @@ def download(
     """
     root = paths.data_dir(data_dir)
     source = check_mirror(paths.base_url(mirror))  # before touching the disk
-    todo = _to_fetch(root, files, force)
+    try:
+        todo = _to_fetch(root, files, force)
+    except StorageError as error:  # before anything was written (under the lock, see below)
+        raise StorageError(f"{error} Nothing was changed.\n{OFFLINE}") from error
     if not todo:
         return root
     created: list[Path] = []
@@ -478,36 +459,16 @@ def download(
         with _turn(root):
             if not force:  # what another process fetched meanwhile is done
                 todo = _to_fetch(root, tuple(todo), force=False)
-            _fetch_all(root, todo, source, progress, fetched)
+            with _staging(root) as staging:
+                for spec in todo:
+                    _fetch(spec, root, staging, source, progress)
+                    fetched.append(spec.name)
     except (DownloadError, ChecksumError, StorageError) as error:
         storage.remove_empty(created)
-        text = f"{error}\n{_outcome(root, fetched)}\n{_what_to_do(error, root)}"
         # from None: the causes' messages (requests', ftplib's) may carry the mirror's
         # password, which is never printed, not even by `k49tut --debug`
-        raise type(error)(source.scrub(text)) from None
+        raise type(error)(source.scrub(f"{error}\n{_advice(error, root, fetched)}")) from None
     except BaseException:
         storage.remove_empty(created)
         raise
     return root
-
-
-def _fetch_all(
-    root: Path, todo: list[RemoteFile], source: Mirror, progress: bool, fetched: list[str]
-) -> None:
-    """Fetch ``todo`` via a private staging folder, adding each name to ``fetched``.
-
-    Runs under the directory's lock, so staging folders left by killed downloads are
-    removed first.
-    """
-    for stale in root.glob(STAGING_PREFIX + "*"):
-        storage.remove_tree(stale)
-    try:
-        staging = storage.make_private_dir(root, STAGING_PREFIX + "-")
-    except OSError as error:
-        raise StorageError(f"Cannot write in {root}: {storage.reason(error)}.") from error
-    try:
-        for spec in todo:
-            _fetch(spec, root, staging, source, progress)
-            fetched.append(spec.name)
-    finally:
-        storage.remove_tree(staging)

@@ -12,7 +12,6 @@ Every check hashes the file (about 0.3 s for all five on a laptop): a file is ca
 
 from __future__ import annotations
 
-import os
 import stat
 from dataclasses import dataclass
 from pathlib import Path
@@ -46,11 +45,6 @@ K49_FILES: tuple[RemoteFile, ...] = (
 )
 
 
-def md5_of(path: str | os.PathLike) -> str:
-    """The MD5 hex digest of a file (computed by pooch in chunks)."""
-    return pooch.file_hash(str(path), alg="md5")
-
-
 #: What :func:`file_status` can say of a file, best first.
 STATUSES = ("verified", "missing", "wrong size", "wrong checksum", "unreadable", "not a file")
 
@@ -73,7 +67,7 @@ def file_status(path: Path, spec: RemoteFile) -> str:
     if st.st_size != spec.size:
         return "wrong size"
     try:
-        actual = md5_of(path)
+        actual = pooch.file_hash(str(path), alg="md5")  # in chunks
     except OSError:
         return "unreadable"
     return "verified" if actual == spec.md5 else "wrong checksum"

@@ -61,8 +61,7 @@ class Mirror:
 
 
 def _refuse(url: str, why: str) -> DownloadError:
-    secret = _password(url)
-    if secret:
+    if secret := _password(url):
         why = why.replace(secret, "***")
     return DownloadError(
         f"The mirror {shown(url)!r} is not a usable URL: {why}.\n"

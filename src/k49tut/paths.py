@@ -61,15 +61,12 @@ def notebooks_dir() -> Path:
 
 def data_dir(data_dir: str | os.PathLike | None = None) -> Path:
     """The directory that holds (or will hold) the K49 files, absolute; see the module doc."""
+    if data_dir is None:
+        data_dir = os.environ.get(DATA_DIR_ENV) or None
     if data_dir is not None:
         return Path(os.path.abspath(Path(data_dir).expanduser()))
-    env = os.environ.get(DATA_DIR_ENV)
-    if env:
-        return Path(os.path.abspath(Path(env).expanduser()))
     root = checkout_root()
-    if root is not None:
-        return root / "data"
-    return Path(pooch.os_cache("k49tut"))
+    return root / "data" if root is not None else Path(pooch.os_cache("k49tut"))
 
 
 def base_url(mirror: str | None = None) -> str:

@@ -16,7 +16,6 @@ from __future__ import annotations
 import errno
 import os
 import secrets
-import shutil
 import stat
 from collections.abc import Callable
 from pathlib import Path
@@ -61,14 +60,9 @@ def not_a_directory(path: Path) -> str | None:
         if stat.S_ISDIR(mode):
             return None
         kind = "a file" if stat.S_ISREG(mode) else "a special file (a device, FIFO or socket)"
-        if p == path:
-            return f"{path} is {kind}, not a directory"
-        return f"{path} lies under {p}, which is {kind}, not a directory"
+        where = "is" if p == path else f"lies under {p}, which is"
+        return f"{path} {where} {kind}, not a directory"
     return None
-
-
-def _then(hint: str) -> str:
-    return f" {hint}" if hint else ""
 
 
 def ensure_dir(path: Path, what: str, hint: str = "") -> list[Path]:
@@ -77,26 +71,20 @@ def ensure_dir(path: Path, what: str, hint: str = "") -> list[Path]:
     Raises :class:`StorageError` naming ``what`` (e.g. ``"data directory"``) and ending
     with ``hint`` when the directory cannot exist or cannot be created.
     """
-    problem = not_a_directory(path)
-    if problem:
-        raise StorageError(f"Cannot use the {what}: {problem}.{_then(hint)}")
-    missing = [p for p in (path, *path.parents) if not p.is_dir()]
+    hint = f" {hint}" if hint else ""
+    if problem := not_a_directory(path):
+        raise StorageError(f"Cannot use the {what}: {problem}.{hint}")
     created: list[Path] = []
-    for p in reversed(missing):
+    for p in reversed([p for p in (path, *path.parents) if not p.is_dir()]):
         try:
             p.mkdir()
-        except FileExistsError as error:
-            if p.is_dir():  # made meanwhile by another process
+        except OSError as error:
+            in_the_way = isinstance(error, FileExistsError)
+            if in_the_way and p.is_dir():  # made meanwhile by another process
                 continue
             remove_empty(created)
-            raise StorageError(
-                f"Cannot create the {what} {path}: {p} is in the way.{_then(hint)}"
-            ) from error
-        except OSError as error:
-            remove_empty(created)
-            raise StorageError(
-                f"Cannot create the {what} {path}: {reason(error)}.{_then(hint)}"
-            ) from error
+            why = f"{p} is in the way" if in_the_way else reason(error)
+            raise StorageError(f"Cannot create the {what} {path}: {why}.{hint}") from error
         created.append(p)
     return created
 
@@ -117,8 +105,9 @@ def check_writable(directory: Path, what: str, hint: str = "") -> None:
         os.close(fd)
         probe.unlink()
     except OSError as error:
+        hint = f" {hint}" if hint else ""
         raise StorageError(
-            f"Cannot write in the {what} {directory}: {reason(error)}.{_then(hint)}"
+            f"Cannot write in the {what} {directory}: {reason(error)}.{hint}"
         ) from error
 
 
@@ -128,13 +117,8 @@ def create_unique(directory: Path, prefix: str, suffix: str = "") -> tuple[int, 
     The file is created with ``O_EXCL`` and ``O_NOFOLLOW``, so an existing file or a
     symbolic link under that name is never opened, and with mode 0666 less the umask.
     """
-    flags = (
-        os.O_WRONLY
-        | os.O_CREAT
-        | os.O_EXCL
-        | getattr(os, "O_NOFOLLOW", 0)
-        | getattr(os, "O_CLOEXEC", 0)
-    )
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL
+    flags |= getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
     for _ in range(100):
         path = Path(directory) / f"{prefix}{secrets.token_hex(6)}{suffix}"
         try:
@@ -164,16 +148,3 @@ def atomic_write(path: Path, write: Callable[[Path], object]) -> Path:
         tmp.unlink(missing_ok=True)
         raise
     return path
-
-
-def make_private_dir(parent: Path, prefix: str) -> Path:
-    """A new, uniquely named directory in ``parent`` that only this process uses."""
-    import tempfile
-
-    return Path(tempfile.mkdtemp(prefix=prefix, dir=parent))
-
-
-def remove_tree(path: Path) -> None:
-    """Remove a directory tree made by this package, never following a symbolic link."""
-    if path.is_dir() and not path.is_symlink():
-        shutil.rmtree(path, ignore_errors=True)
