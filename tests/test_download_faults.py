@@ -464,6 +464,25 @@ def test_planted_symlinks_are_never_followed(server, tiny_k49, tmp_path):
     assert not (d / LOCK_FILE).is_symlink()
 
 
+def test_a_fifo_or_link_at_a_staging_folders_name_is_never_opened(server, tiny_k49, tmp_path):
+    _, bodies, files = tiny_k49
+    for name, body in bodies.items():
+        server.serve(name, body)
+    d = tmp_path / "d"
+    d.mkdir()
+    os.mkfifo(d / ".partial-fifo")  # opening it for reading would wait for a writer for ever
+    os.mkfifo(tmp_path / "fifo")
+    (d / ".partial-link").symlink_to(tmp_path / "fifo")
+    worker = threading.Thread(
+        target=data.download, args=(d,), kwargs={"mirror": server.url, "files": files,
+                                                 "progress": False}, daemon=True
+    )  # fmt: skip
+    worker.start()
+    worker.join(30)
+    assert not worker.is_alive(), "the download hung on a FIFO at a staging folder's name"
+    assert all(file_status(d / spec.name, spec) == "verified" for spec in files)
+
+
 def test_errors_are_the_package_own(closed_port_url, tmp_path, quick_retries):
     for mirror in ("http://[::1", closed_port_url, "gopher://example.org/"):
         with pytest.raises(K49TutError):
@@ -471,7 +490,9 @@ def test_errors_are_the_package_own(closed_port_url, tmp_path, quick_retries):
     assert list(tmp_path.iterdir()) == []
 
 
-def test_a_directory_planted_while_waiting_for_the_lock_is_said_once(server, tiny_k49, tmp_path):
+def test_a_directory_planted_while_waiting_for_the_lock_is_said_once(
+    server, tiny_k49, tmp_path, capsys
+):
     from filelock import FileLock
 
     from k49tut.mirror import OFFLINE
@@ -492,7 +513,9 @@ def test_a_directory_planted_while_waiting_for_the_lock_is_said_once(server, tin
     with FileLock(d / LOCK_FILE):  # another download holds the directory
         worker = threading.Thread(target=run)
         worker.start()
-        time.sleep(0.5)  # it checked the files (all missing) and waits for the lock
+        deadline = time.monotonic() + 30  # until it has checked the files and waits
+        while "waiting for it" not in capsys.readouterr().err and time.monotonic() < deadline:
+            time.sleep(0.05)
         (d / files[1].name).mkdir()
     worker.join(30)
     text = outcome["error"]

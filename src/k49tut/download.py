@@ -274,12 +274,13 @@ def _fetch(spec: RemoteFile, root: Path, staging: Path, mirror: Mirror, progress
     import pooch
 
     url = mirror.url + spec.name
-    downloader = _Transfer(mirror, spec, _file_timeout(), progress)
+    transfer = _Transfer(mirror, spec, _file_timeout(), progress)
     with _quiet_pooch():
+        # one attempt, then one more after each wait of RETRY_WAITS (None: no more)
         for attempt, wait in enumerate((*RETRY_WAITS, None), start=1):
             try:
                 pooch.retrieve(
-                    url, spec.known_hash, fname=spec.name, path=staging, downloader=downloader
+                    url, spec.known_hash, fname=spec.name, path=staging, downloader=transfer
                 )
                 break
             except _Failure as failure:
@@ -356,13 +357,15 @@ def _to_fetch(root: Path, files: tuple[RemoteFile, ...], force: bool) -> list[Re
 
 def _check_space(root: Path, todo: list[RemoteFile]) -> None:
     need = sum(spec.size for spec in todo)
-    with contextlib.suppress(OSError):  # a filesystem that cannot say is not checked
+    try:
         free = shutil.disk_usage(root).free
-        if free < need:
-            raise StorageError(
-                f"Not enough space in {root}: {storage.amount(free)} free, but the "
-                f"{len(todo)} file(s) to fetch need {storage.amount(need)}."
-            )
+    except OSError:  # a filesystem that cannot say is not checked
+        return
+    if free < need:
+        raise StorageError(
+            f"Not enough space in {root}: {storage.amount(free)} free, but the "
+            f"{len(todo)} file(s) to fetch need {storage.amount(need)}."
+        )
 
 
 @contextlib.contextmanager
@@ -401,20 +404,26 @@ def _turn(root: Path):
         lock.release()
 
 
+def _remove_folder(path: Path) -> None:
+    """Remove a staging folder; anything else at its name (a link, a FIFO) is left unopened."""
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path, ignore_errors=True)
+
+
 @contextlib.contextmanager
 def _staging(root: Path):
     """A private staging folder in ``root``, removed afterwards; those left by killed
     downloads go first (the caller holds the lock, so none is in use)."""
     for stale in root.glob(STAGING_PREFIX + "*"):
-        shutil.rmtree(stale, ignore_errors=True)  # a link is refused, never followed
+        _remove_folder(stale)
     try:
-        folder = tempfile.TemporaryDirectory(
-            prefix=STAGING_PREFIX + "-", dir=root, ignore_cleanup_errors=True
-        )
+        folder = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX + "-", dir=root))
     except OSError as error:
         raise StorageError(f"Cannot write in {root}: {storage.reason(error)}.") from error
-    with folder as name:
-        yield Path(name)
+    try:
+        yield folder
+    finally:
+        _remove_folder(folder)
 
 
 def download(
