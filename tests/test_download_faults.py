@@ -3,6 +3,7 @@ process misbehaves: one message, the right error type, nothing verified lost."""
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import signal
@@ -473,10 +474,8 @@ def test_a_fifo_or_link_at_a_staging_folders_name_is_never_opened(server, tiny_k
     os.mkfifo(d / ".partial-fifo")  # opening it for reading would wait for a writer for ever
     os.mkfifo(tmp_path / "fifo")
     (d / ".partial-link").symlink_to(tmp_path / "fifo")
-    worker = threading.Thread(
-        target=data.download, args=(d,), kwargs={"mirror": server.url, "files": files,
-                                                 "progress": False}, daemon=True
-    )  # fmt: skip
+    fetch = functools.partial(data.download, d, mirror=server.url, files=files, progress=False)
+    worker = threading.Thread(target=fetch, daemon=True)
     worker.start()
     worker.join(30)
     assert not worker.is_alive(), "the download hung on a FIFO at a staging folder's name"

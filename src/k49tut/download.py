@@ -56,10 +56,13 @@ def _file_timeout() -> float:
     value = os.environ.get(FILE_TIMEOUT_ENV)
     if not value:
         return FILE_TIMEOUT
-    with contextlib.suppress(ValueError):
-        if float(value) > 0:
-            return float(value)
-    raise ParameterError(f"{FILE_TIMEOUT_ENV}={value!r} is not a number of seconds above 0.")
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = 0
+    if not seconds > 0:
+        raise ParameterError(f"{FILE_TIMEOUT_ENV}={value!r} is not a number of seconds above 0.")
+    return seconds
 
 
 class _Failure(Exception):
@@ -404,18 +407,12 @@ def _turn(root: Path):
         lock.release()
 
 
-def _remove_folder(path: Path) -> None:
-    """Remove a staging folder; anything else at its name (a link, a FIFO) is left unopened."""
-    if path.is_dir() and not path.is_symlink():
-        shutil.rmtree(path, ignore_errors=True)
-
-
 @contextlib.contextmanager
 def _staging(root: Path):
     """A private staging folder in ``root``, removed afterwards; those left by killed
     downloads go first (the caller holds the lock, so none is in use)."""
     for stale in root.glob(STAGING_PREFIX + "*"):
-        _remove_folder(stale)
+        storage.remove_tree(stale)
     try:
         folder = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX + "-", dir=root))
     except OSError as error:
@@ -423,7 +420,7 @@ def _staging(root: Path):
     try:
         yield folder
     finally:
-        _remove_folder(folder)
+        storage.remove_tree(folder)
 
 
 def download(

@@ -16,6 +16,7 @@ from __future__ import annotations
 import errno
 import os
 import secrets
+import shutil
 import stat
 from collections.abc import Callable
 from pathlib import Path
@@ -65,26 +66,35 @@ def not_a_directory(path: Path) -> str | None:
     return None
 
 
+def _then(hint: str) -> str:
+    return f" {hint}" if hint else ""
+
+
 def ensure_dir(path: Path, what: str, hint: str = "") -> list[Path]:
     """Create the directory ``path`` and its missing parents; returns those created.
 
     Raises :class:`StorageError` naming ``what`` (e.g. ``"data directory"``) and ending
     with ``hint`` when the directory cannot exist or cannot be created.
     """
-    hint = f" {hint}" if hint else ""
     if problem := not_a_directory(path):
-        raise StorageError(f"Cannot use the {what}: {problem}.{hint}")
+        raise StorageError(f"Cannot use the {what}: {problem}.{_then(hint)}")
+    missing = [p for p in (path, *path.parents) if not p.is_dir()]
     created: list[Path] = []
-    for p in reversed([p for p in (path, *path.parents) if not p.is_dir()]):
+    for p in reversed(missing):
         try:
             p.mkdir()
-        except OSError as error:
-            in_the_way = isinstance(error, FileExistsError)
-            if in_the_way and p.is_dir():  # made meanwhile by another process
+        except FileExistsError as error:
+            if p.is_dir():  # made meanwhile by another process
                 continue
             remove_empty(created)
-            why = f"{p} is in the way" if in_the_way else reason(error)
-            raise StorageError(f"Cannot create the {what} {path}: {why}.{hint}") from error
+            raise StorageError(
+                f"Cannot create the {what} {path}: {p} is in the way.{_then(hint)}"
+            ) from error
+        except OSError as error:
+            remove_empty(created)
+            raise StorageError(
+                f"Cannot create the {what} {path}: {reason(error)}.{_then(hint)}"
+            ) from error
         created.append(p)
     return created
 
@@ -105,9 +115,8 @@ def check_writable(directory: Path, what: str, hint: str = "") -> None:
         os.close(fd)
         probe.unlink()
     except OSError as error:
-        hint = f" {hint}" if hint else ""
         raise StorageError(
-            f"Cannot write in the {what} {directory}: {reason(error)}.{hint}"
+            f"Cannot write in the {what} {directory}: {reason(error)}.{_then(hint)}"
         ) from error
 
 
@@ -148,3 +157,10 @@ def atomic_write(path: Path, write: Callable[[Path], object]) -> Path:
         tmp.unlink(missing_ok=True)
         raise
     return path
+
+
+def remove_tree(path: Path) -> None:
+    """Remove a directory tree made by this package; a link or any other non-directory
+    at ``path`` (a FIFO, say) is left alone, never opened or followed."""
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path, ignore_errors=True)
