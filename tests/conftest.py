@@ -15,15 +15,21 @@ import json
 import os
 import shutil
 import socket
+import subprocess
+import sys
 import tempfile
 import threading
 import time
+import warnings
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
+import matplotlib
 import numpy as np
 import pytest
+
+matplotlib.use("Agg")  # the tests draw figures off-screen (kernels keep their own backend)
 
 # A notebook run without injected parameters (tiny test notebooks, the doctests) reads
 # these: the offline sample, and artifacts kept out of the tree.
@@ -36,6 +42,33 @@ os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")  # ipykernel 6's de
 
 from k49tut.classes import classmap_csv  # noqa: E402
 from k49tut.files import RemoteFile  # noqa: E402
+
+#: The ``k49tut`` command, as a child process of the Python running the tests.
+K49TUT = [sys.executable, "-m", "k49tut"]
+
+
+def k49tut(*args: str, env_extra=None, timeout: float = 90, **kwargs):
+    """Run ``k49tut ARGS`` in a child process: its exit status and its output, as text."""
+    env = {**os.environ, "PYTHONUNBUFFERED": "1", **(env_extra or {})}
+    return subprocess.run(
+        [*K49TUT, *args], capture_output=True, text=True, timeout=timeout, env=env, **kwargs
+    )
+
+
+@pytest.fixture
+def figures():
+    """The bundled Japanese font set up; a warning while drawing (such as "Glyph ...
+    missing") fails the test; every figure closed afterwards."""
+    import matplotlib.pyplot as plt
+
+    from k49tut import fonts
+
+    fonts.setup()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)
+        yield
+    plt.close("all")
+
 
 #: Fixtures whose users execute notebooks.
 _RUNS_NOTEBOOKS = {"tutorial"}
@@ -191,6 +224,11 @@ class LocalServer:
         body); "pause" (half, ``hook()``, the rest).
         ``headers`` adds or replaces response headers."""
         self.httpd.routes["/" + name] = Route(status, body, mode, **options)
+
+    def serve_all(self, bodies: dict[str, bytes]) -> None:
+        """Answer ``/name`` with its body, for every file of ``bodies``."""
+        for name, body in bodies.items():
+            self.serve(name, body)
 
     def close(self) -> None:
         self.httpd.shutdown()

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import npz_bytes
+from conftest import K49TUT, k49tut, npz_bytes
 
 from k49tut import data, paths
 from k49tut.classes import CHARS, classmap, classmap_csv
@@ -30,17 +30,6 @@ def _place(directory, bodies) -> None:
     directory.mkdir(parents=True, exist_ok=True)
     for name, body in bodies.items():
         (directory / name).write_bytes(body)
-
-
-def _cli(*args, env_extra=None, timeout=90):
-    env = {**os.environ, **(env_extra or {})}
-    return subprocess.run(
-        [sys.executable, "-m", "k49tut", *args],
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        env=env,
-    )
 
 
 # ------------------------------------------------------------------ registry and class map
@@ -64,8 +53,7 @@ def test_classmap_table():
 
 def test_download_fetches_verifies_and_loads_unchanged(server, tiny_k49, tmp_path):
     arrays, bodies, files = tiny_k49
-    for name, body in bodies.items():
-        server.serve(name, body)
+    server.serve_all(bodies)
     root = data.download(tmp_path / "d", mirror=server.url, files=files, progress=False)
     assert root == tmp_path / "d"
     assert _files_in(root) == sorted(bodies)
@@ -89,8 +77,7 @@ def test_real_classmap_downloads_against_the_official_registry_entry(server, tmp
 
 def test_verified_files_are_not_fetched_again(server, tiny_k49, tmp_path):
     _, bodies, files = tiny_k49
-    for name, body in bodies.items():
-        server.serve(name, body)
+    server.serve_all(bodies)
     data.download(tmp_path, mirror=server.url, files=files, progress=False)
     n = len(server.hits)
     data.download(tmp_path, mirror=server.url, files=files, progress=False)
@@ -120,7 +107,7 @@ def test_cli_wrong_bytes_fails_checksum_and_leaves_no_file(server, tmp_path):
     for spec in K49_FILES:
         server.serve(spec.name, b"these are not the bytes you are looking for")
     d = tmp_path / "D"
-    result = _cli("download", "--data-dir", str(d), "--mirror", server.url)
+    result = k49tut("download", "--data-dir", str(d), "--mirror", server.url)
     assert result.returncode != 0
     assert "Checksum failed for k49-train-imgs.npz" in result.stderr
     assert K49_FILES[0].md5 in result.stderr
@@ -132,7 +119,7 @@ def test_cli_wrong_bytes_fails_checksum_and_leaves_no_file(server, tmp_path):
 def test_cli_closed_port_fails_fast_naming_mirror_and_data_dir(closed_port_url, tmp_path):
     d = tmp_path / "D"
     start = time.monotonic()
-    result = _cli("download", "--data-dir", str(d), "--mirror", closed_port_url)
+    result = k49tut("download", "--data-dir", str(d), "--mirror", closed_port_url)
     assert time.monotonic() - start < 60
     assert result.returncode != 0
     err = result.stderr
@@ -341,7 +328,7 @@ def test_base_url_precedence(monkeypatch):
 def test_cli_info_reports_each_file(tmp_path):
     (tmp_path / CLASSMAP.name).write_bytes(classmap_csv())
     (tmp_path / K49_FILES[1].name).write_bytes(b"short")
-    result = _cli("info", "--data-dir", str(tmp_path))
+    result = k49tut("info", "--data-dir", str(tmp_path))
     assert result.returncode == 1
     lines = {line.split()[0]: line for line in result.stdout.splitlines()[2:7]}
     assert lines[CLASSMAP.name].endswith("verified")
@@ -363,11 +350,8 @@ def test_cli_console_script_and_usage_error():
 
 def test_a_reader_that_leaves_early_gets_no_traceback(tmp_path):
     """`k49tut info | head -1`: the reader closes the pipe before the output is written."""
-    import subprocess
-    import sys
-
     proc = subprocess.Popen(
-        [sys.executable, "-m", "k49tut", "info", "--data-dir", str(tmp_path)],
+        [*K49TUT, "info", "--data-dir", str(tmp_path)],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         bufsize=0,

@@ -14,6 +14,7 @@ import time
 import warnings
 
 import pytest
+from conftest import K49TUT, k49tut
 
 from k49tut import data, download
 from k49tut.classes import classmap_csv
@@ -27,18 +28,6 @@ CLASSMAP = K49_FILES[4]
 
 def _files_in(directory) -> list[str]:
     return sorted(p.name for p in directory.iterdir() if p.name != LOCK_FILE)
-
-
-def _cli(*args, env_extra=None, **kwargs):
-    env = {**os.environ, **(env_extra or {})}
-    return subprocess.run(
-        [sys.executable, "-m", "k49tut", *args],
-        capture_output=True,
-        text=True,
-        timeout=90,
-        env=env,
-        **kwargs,
-    )
 
 
 # ------------------------------------------------------------------ malformed URLs and answers
@@ -67,7 +56,7 @@ def test_malformed_mirror_is_refused_before_the_disk_is_touched(tmp_path, mirror
 
 
 def test_cli_malformed_mirror_exits_1_with_one_message(tmp_path):
-    result = _cli("download", "--data-dir", str(tmp_path / "d"), "--mirror", "http://[::1")
+    result = k49tut("download", "--data-dir", str(tmp_path / "d"), "--mirror", "http://[::1")
     assert result.returncode == 1
     assert result.stderr.startswith("k49tut download: error: The mirror 'http://[::1/'")
     assert "Traceback" not in result.stderr
@@ -212,7 +201,7 @@ def test_ftp_missing_file_550_is_reported(ftp, tiny_k49, tmp_path):
 
 
 def test_cli_ftp_refusal_exits_1_without_traceback(ftp, tmp_path):
-    result = _cli(
+    result = k49tut(
         "download",
         "--data-dir",
         str(tmp_path / "d"),
@@ -318,7 +307,7 @@ def test_password_in_mirror_is_never_printed(closed_port_url, tmp_path, quick_re
         data.download(tmp_path, mirror=mirror, files=(CLASSMAP,), progress=False)
     assert "hunter2-pass" not in str(info.value)
     assert "reader:***@127.0.0.1" in str(info.value)
-    result = _cli("info", "--data-dir", str(tmp_path), "--mirror", mirror)
+    result = k49tut("info", "--data-dir", str(tmp_path), "--mirror", mirror)
     assert "hunter2-pass" not in result.stdout + result.stderr
     assert "Download from:  http://reader:***@127.0.0.1" in result.stdout
     for malformed in (
@@ -372,7 +361,7 @@ def test_signal_during_download_cleans_up(server, tmp_path, signum):
     )
     d = tmp_path / "new"
     proc = subprocess.Popen(
-        [sys.executable, "-m", "k49tut", "download", "--data-dir", str(d), "--mirror", server.url],
+        [*K49TUT, "download", "--data-dir", str(d), "--mirror", server.url],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -443,8 +432,7 @@ def test_two_downloads_into_one_directory_take_turns(server, tiny_k49, tmp_path)
 
 def test_planted_symlinks_are_never_followed(server, tiny_k49, tmp_path):
     _, bodies, files = tiny_k49
-    for name, body in bodies.items():
-        server.serve(name, body)
+    server.serve_all(bodies)
     d = tmp_path / "d"
     d.mkdir()
     victim = tmp_path / "victim.txt"
@@ -467,8 +455,7 @@ def test_planted_symlinks_are_never_followed(server, tiny_k49, tmp_path):
 
 def test_a_fifo_or_link_at_a_staging_folders_name_is_never_opened(server, tiny_k49, tmp_path):
     _, bodies, files = tiny_k49
-    for name, body in bodies.items():
-        server.serve(name, body)
+    server.serve_all(bodies)
     d = tmp_path / "d"
     d.mkdir()
     os.mkfifo(d / ".partial-fifo")  # opening it for reading would wait for a writer for ever

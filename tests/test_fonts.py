@@ -4,19 +4,15 @@ from __future__ import annotations
 
 import warnings
 
-import matplotlib
+import matplotlib as mpl
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+from matplotlib import font_manager
+from sklearn.metrics import ConfusionMatrixDisplay
 
-matplotlib.use("Agg")
-
-import matplotlib as mpl  # noqa: E402
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
-from matplotlib import font_manager  # noqa: E402
-from sklearn.metrics import ConfusionMatrixDisplay  # noqa: E402
-
-from k49tut import fonts  # noqa: E402
-from k49tut.classes import CHARS  # noqa: E402
+from k49tut import fonts
+from k49tut.classes import CHARS
 
 MISSING = "\ue000"  # a private-use code point no font here has: drawn as the missing-glyph box
 

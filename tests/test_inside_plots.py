@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-import matplotlib
+import numpy as np
+import pandas as pd
+import pytest
+from matplotlib.text import Text
 
-matplotlib.use("Agg")
+from k49tut import plots
+from k49tut.classes import CHARS
 
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-from matplotlib.text import Text  # noqa: E402
-
-from k49tut import fonts, plots  # noqa: E402
-from k49tut.classes import CHARS  # noqa: E402
-
-fonts.setup()
+pytestmark = pytest.mark.usefixtures("figures")
 
 
 def test_reliability_diagrams_show_each_bin_and_how_many_images_it_holds():

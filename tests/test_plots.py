@@ -2,33 +2,19 @@
 
 from __future__ import annotations
 
-import warnings
+import numpy as np
+import pandas as pd
+import pytest
+from conftest import labelled_dataset
+from matplotlib.colors import to_rgba
+from matplotlib.text import Text
 
-import matplotlib
+from k49tut import explore, plots
+from k49tut.classes import CHARS
+from k49tut.plots.data import spread
+from k49tut.synth import printed
 
-matplotlib.use("Agg")
-
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-import pytest  # noqa: E402
-from conftest import labelled_dataset  # noqa: E402
-from matplotlib.colors import to_rgba  # noqa: E402
-from matplotlib.text import Text  # noqa: E402
-
-from k49tut import explore, fonts, plots  # noqa: E402
-from k49tut.classes import CHARS  # noqa: E402
-from k49tut.plots.data import spread  # noqa: E402
-from k49tut.synth import printed  # noqa: E402
-
-
-@pytest.fixture(autouse=True)
-def _fonts():
-    fonts.setup()
-    with warnings.catch_warnings():
-        warnings.simplefilter("error", UserWarning)  # e.g. "Glyph ... missing"
-        yield
-    plt.close("all")
+pytestmark = pytest.mark.usefixtures("figures")
 
 
 @pytest.fixture

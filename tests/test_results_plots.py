@@ -2,31 +2,17 @@
 
 from __future__ import annotations
 
-import warnings
+import numpy as np
+import pandas as pd
+import pytest
+from matplotlib.text import Text
+from sklearn.metrics import classification_report, confusion_matrix
 
-import matplotlib
+from k49tut import plots
+from k49tut.classes import CHARS
+from k49tut.synth import printed
 
-matplotlib.use("Agg")
-
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-import pytest  # noqa: E402
-from matplotlib.text import Text  # noqa: E402
-from sklearn.metrics import classification_report, confusion_matrix  # noqa: E402
-
-from k49tut import fonts, plots  # noqa: E402
-from k49tut.classes import CHARS  # noqa: E402
-from k49tut.synth import printed  # noqa: E402
-
-
-@pytest.fixture(autouse=True)
-def _fonts():
-    fonts.setup()
-    with warnings.catch_warnings():
-        warnings.simplefilter("error", UserWarning)
-        yield
-    plt.close("all")
+pytestmark = pytest.mark.usefixtures("figures")
 
 
 @pytest.fixture

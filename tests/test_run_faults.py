@@ -13,18 +13,16 @@ import time
 
 import nbformat
 import pytest
-from conftest import tiny_notebook
+from conftest import K49TUT, k49tut, tiny_notebook
 from realfs import mount_tmpfs
 
 from k49tut import cli, runner
 from k49tut.errors import ParameterError
 
 
-def _args(notebooks, out, *extra):
+def _args(notebooks, out, *extra) -> list[str]:
+    """``k49tut run`` on the sample from ``notebooks`` into ``out``: its arguments."""
     return [
-        sys.executable,
-        "-m",
-        "k49tut",
         "run",
         "--dataset",
         "sample",
@@ -37,20 +35,12 @@ def _args(notebooks, out, *extra):
 
 
 def _run(notebooks, out, *extra, cwd=None, env_extra=None):
-    env = {**os.environ, "PYTHONUNBUFFERED": "1", **(env_extra or {})}
-    return subprocess.run(
-        _args(notebooks, out, *extra),
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=300,
-        cwd=cwd,
-    )
+    return k49tut(*_args(notebooks, out, *extra), cwd=cwd, env_extra=env_extra, timeout=300)
 
 
 def _refused(capsys, notebooks, out, *extra) -> str:
     """Run in this process what must be refused before a kernel starts; its stderr."""
-    code = cli.main(_args(notebooks, out, *extra)[3:])
+    code = cli.main(_args(notebooks, out, *extra))
     captured = capsys.readouterr()
     assert code == 1, captured
     assert "Traceback" not in captured.err
@@ -321,7 +311,7 @@ def test_sigterm_stops_the_run_like_ctrl_c(tmp_path):
     )
     out = tmp_path / "out"
     proc = subprocess.Popen(
-        _args(src, out), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        [*K49TUT, *_args(src, out)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
     )
     deadline = time.monotonic() + 60
     while not (pid_file.exists() and pid_file.read_text()) and time.monotonic() < deadline:
@@ -430,7 +420,7 @@ def test_part4_alone_keeps_part3s_network_and_moves_only_its_own_results(tmp_pat
 
 
 def test_debug_shows_the_traceback_with_the_message(notebooks, tmp_path, capsys):
-    assert cli.main(["--debug", *_args(notebooks, tmp_path / "out", "--epochs", "0")[3:]]) == 1
+    assert cli.main(["--debug", *_args(notebooks, tmp_path / "out", "--epochs", "0")]) == 1
     err = capsys.readouterr().err
     assert err.startswith("Traceback (most recent call last):")
     assert "k49tut.errors.ParameterError: --epochs must be" in err

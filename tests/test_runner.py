@@ -3,15 +3,13 @@ figures out, nothing else on the terminal; clear failures; the notebooks found a
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
 import sys
 from pathlib import Path
 
 import nbformat
 import pytest
-from conftest import tiny_notebook
+from conftest import k49tut, tiny_notebook
 from realfs import mount_tmpfs
 
 from k49tut import paths
@@ -22,28 +20,20 @@ CHECKOUT = Path(__file__).resolve().parent.parent
 
 
 def _run(notebooks, out, *more):
-    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-    return subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "k49tut",
-            "run",
-            "--dataset",
-            "sample",
-            "--epochs",
-            "3",
-            "--seed",
-            "7",
-            "--notebooks",
-            str(notebooks),
-            "--output-dir",
-            str(out),
-            *more,
-        ],
-        capture_output=True,
-        text=True,
-        env=env,
+    """``k49tut run`` on the sample, 3 epochs, seed 7, from ``notebooks`` into ``out``."""
+    return k49tut(
+        "run",
+        "--dataset",
+        "sample",
+        "--epochs",
+        "3",
+        "--seed",
+        "7",
+        "--notebooks",
+        str(notebooks),
+        "--output-dir",
+        str(out),
+        *more,
         timeout=300,
     )
 

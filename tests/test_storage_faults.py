@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import os
 import stat
-import sys
 
 import pytest
 from realfs import give_away, mount_tmpfs, python_unprivileged
@@ -17,10 +16,6 @@ from k49tut.errors import ChecksumError, StorageError
 from k49tut.files import K49_FILES, file_status
 
 CLASSMAP = K49_FILES[4]
-
-
-def _cli_args(*args) -> list[str]:
-    return [sys.executable, "-m", "k49tut", *args]
 
 
 @pytest.fixture
@@ -120,8 +115,7 @@ def test_unreadable_file_is_reported_as_unreadable_not_damaged(tmp_path, tiny_k4
 
 def test_downloaded_files_follow_the_umask(server, tiny_k49, tmp_path):
     _, bodies, files = tiny_k49
-    for name, body in bodies.items():
-        server.serve(name, body)
+    server.serve_all(bodies)
     for mask, mode in ((0o022, 0o644), (0o077, 0o600), (0o002, 0o664)):
         old = os.umask(mask)
         try:
@@ -199,8 +193,7 @@ def test_entry_that_is_a_directory_is_never_replaced(server, tiny_k49, tmp_path,
 
 def test_too_little_space_is_refused_before_downloading(server, tiny_k49, tmp_path):
     _, bodies, files = tiny_k49
-    for name, body in bodies.items():
-        server.serve(name, body)
+    server.serve_all(bodies)
     with mount_tmpfs(tmp_path / "small", size="32k") as small:
         with pytest.raises(StorageError) as info:
             data.download(small, mirror=server.url, files=files, progress=False)
