@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Record the reference outputs the tests compare against (tests/references/*.json).
 
-Only the code cells marked ``# NBVAL_CHECK_OUTPUT`` are checked (shapes, class counts, the
+Only the code cells tagged ``nbval-check-output`` are checked (shapes, class counts, the
 parameter count, ...). This script runs the named notebooks with the tests' parameters
 (tests/tutorial_run.py) and keeps those cells' outputs, keyed by cell id: a change to
 markdown, to comments or to the order of cells needs no new references.

@@ -13,9 +13,9 @@ import numpy as np
 import pandas as pd
 import pytest
 from tutorial_run import (
-    MARK,
     NOTEBOOKS,
     PARAMETERS,
+    TAG,
     checked_cells,
     checked_outputs,
     execute,
@@ -318,7 +318,7 @@ def test_references_cover_exactly_the_checked_cells(name):
     """Every checked cell has a reference and every reference a checked cell; this needs
     no run, so a stale reference is found by ``make test-fast``."""
     checked = checked_cells(nbformat.read(NOTEBOOKS / name, as_version=4))
-    assert checked, f"{name} has no cell marked {MARK!r}"
+    assert checked, f"{name} has no cell tagged {TAG!r}"
     references = read_references(name)
     assert set(references) == set(checked), (
         f"{reference_path(name)} does not match the checked cells of {name}: run "

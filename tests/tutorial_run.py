@@ -5,10 +5,11 @@ Every check of the notebooks reads the outputs of one run of each part (see the
 reference outputs from a run with the same parameters, so what the tests compare is
 what the references were recorded from.
 
-Checked outputs follow nbval's lax-mode convention: only code cells whose source starts
-with ``# NBVAL_CHECK_OUTPUT`` are compared, and their stream outputs are merged the way
-nbval merges them. References are keyed by the cell's id, so editing markdown or
-comments, or moving a cell, needs no new references.
+Checked outputs follow nbval's lax-mode convention: only code cells tagged
+``nbval-check-output`` (a cell tag, which a reader of the notebook does not see) are
+compared, and their stream outputs are merged the way nbval merges them. References are
+keyed by the cell's id, so editing markdown or comments, or moving a cell, needs no new
+references.
 """
 
 from __future__ import annotations
@@ -21,7 +22,8 @@ import nbformat
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = ROOT / "notebooks"
 REFERENCES = ROOT / "tests" / "references"
-MARK = "# NBVAL_CHECK_OUTPUT"
+#: nbval's cell tag for "compare this cell's outputs" in lax mode.
+TAG = "nbval-check-output"
 
 #: What the tests run: each part on the offline sample, sized for minutes on two cores.
 #: Part 3 takes its quick budget's path in small (the ablation on a subset, then the
@@ -81,14 +83,14 @@ def checked_cells(nb: nbformat.NotebookNode) -> dict[str, nbformat.NotebookNode]
     return {
         cell.id: cell
         for cell in nb.cells
-        if cell.cell_type == "code" and cell.source.startswith(MARK)
+        if cell.cell_type == "code" and TAG in cell.metadata.get("tags", [])
     }
 
 
 def checked_outputs(nb: nbformat.NotebookNode) -> dict[str, dict]:
     """``{cell id: {"first line": ..., "outputs": [...]}}`` for the checked cells of ``nb``."""
     return {
-        key: {"first line": cell.source.splitlines()[1], "outputs": _comparable(cell.outputs)}
+        key: {"first line": cell.source.splitlines()[0], "outputs": _comparable(cell.outputs)}
         for key, cell in checked_cells(nb).items()
     }
 
