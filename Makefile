@@ -53,14 +53,14 @@ demo: install  ## the whole tutorial on the offline sample, into outputs/ (about
 site: install  ## the executed tutorial as a website in build/site, from OUTPUT_DIR (outputs/: run make demo first)
 	$(BIN)/python scripts/build_site.py $(or $(OUTPUT_DIR),outputs) build/site
 
-run-all: install  ## execute the notebooks headless (k49tut run; options: DATASET EPOCHS SEED BUDGET DATA_DIR OUTPUT_DIR PARTS TIMEOUT)
+run-all: install  ## execute the notebooks headless (k49tut run; options: DATASET EPOCHS SEED BUDGET DATA_DIR OUTPUT_DIR PARTS TIMEOUT BATCH_SIZE)
 	$(BIN)/k49tut run $(RUN_FLAGS)
 
 # The tests that read the tutorial's run (tests/test_notebooks.py) run on one worker, so
 # each notebook runs once per session; the other tests run beside them on a second.
 PYTEST_PARALLEL := -n 2 --dist loadfile
 
-test: install  ## everything: unit tests, doctests, the notebooks on the sample and their checked outputs (about 5 minutes)
+test: install  ## everything: unit tests, doctests, the notebooks on the sample and their checked outputs (about 6 minutes on 2 cores)
 	$(BIN)/python -m pytest $(PYTEST_PARALLEL)
 
 test-fast: install  ## the tests that execute no notebook (under a minute): run it after every edit
@@ -108,5 +108,5 @@ data: install  ## download and verify real Kuzushiji-49 into data/ (about 77 MB)
 references: install  ## re-record the checked outputs (tests/references/); NOTEBOOKS=04_inside for one part
 	$(BIN)/python scripts/make_references.py $(NOTEBOOKS)
 
-clean:  ## remove generated outputs (keeps .venv and downloaded data)
+clean:  ## remove outputs/, build/ (the website), .pytest_cache and the test environments (keeps .venv and data/)
 	rm -rf outputs .pytest_cache build $(MIN_VENV) .venv-py3.*

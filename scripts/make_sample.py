@@ -5,8 +5,8 @@
     python scripts/make_sample.py                       # the shipped sample
     python scripts/make_sample.py --full --data-dir D   # full-size stand-in in D
 
-The shipped sample (``k49tut.data.load("sample")``) has 8,000 training and about
-1,900 test images (at least 20 of every class); the full-size stand-in
+The shipped sample (``k49tut.data.load("sample")``) has 8,000 training and
+1,695 test images (at least 20 of every class); the full-size stand-in
 (``load("standin", data_dir=D)``) has K49's 232,365 / 38,547, for timing runs at real
 scale. Class counts follow K49's proportions (in the sample's test split, raised to at
 least 20 for the rarest classes).

@@ -104,19 +104,19 @@ def _notebooks(args: argparse.Namespace) -> int:
 
 def parser() -> argparse.ArgumentParser:
     """The argument parser of the ``k49tut`` command."""
-    p = argparse.ArgumentParser(prog="k49tut", description="Kuzushiji-49 tutorial data tools.")
+    p = argparse.ArgumentParser(
+        prog="k49tut", description="The Kuzushiji-49 tutorial: data, headless runs and notebooks."
+    )
     p.add_argument("--version", action="version", version=f"k49tut {__version__}")
     p.add_argument(
         "--debug", action="store_true", help="on an error, show the traceback with its causes"
     )
     sub = p.add_subparsers(dest="command", required=True)
-    common = argparse.ArgumentParser(add_help=False)
-    common.add_argument(
-        "--data-dir",
-        metavar="D",
-        help="data directory (default: "
-        f"${paths.DATA_DIR_ENV}, the checkout's data/, or the user cache)",
+    data_dir = (
+        f"data directory (default: ${paths.DATA_DIR_ENV}, the checkout's data/, or the user cache)"
     )
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--data-dir", metavar="D", help=data_dir)
     common.add_argument(
         "--mirror",
         metavar="URL",
@@ -139,8 +139,10 @@ def parser() -> argparse.ArgumentParser:
     i.set_defaults(func=_info, after_stop="; nothing was changed.")
     r = sub.add_parser("run", help="execute the notebooks headless (papermill), with reports")
     r.set_defaults(func=_run, after_stop=".")
-    r.add_argument("--dataset", default=defaults.DATASET, choices=DATASETS)
-    r.add_argument("--data-dir", metavar="D")
+    r.add_argument(
+        "--dataset", default=defaults.DATASET, choices=DATASETS, help="the data (%(default)s)"
+    )
+    r.add_argument("--data-dir", metavar="D", help=data_dir)
     r.add_argument(
         "--epochs",
         type=int,

@@ -6,11 +6,12 @@ receives the options of the run that its ``parameters`` cell declares.
 ``k49tut run`` (and ``make run-all`` / ``make demo``) call :func:`run_all`. What it leaves in
 the output directory::
 
-    01_eda.ipynb ... 04_inside.ipynb (and .html)      executed notebooks, reports
-    figures/01_eda/*.png  figures/02_cnn/*.png  ...   every figure, in order
-    model.keras  predictions.csv  metrics.json        Part 2's artifacts
-    recipe_model.keras  recipe_metrics.json           Part 3's artifacts
-    inside_metrics.json                               Part 4's metrics
+    01_eda.ipynb ... 04_inside.ipynb (and .html)   executed notebooks, reports
+    figures/01_eda/*.png  figures/02_cnn/*.png ...  every figure, in order
+    model.keras  predictions.csv  metrics.json     Part 2's artifacts
+    recipe_model.keras  recipe_metrics.json        Part 3's artifacts
+    recipe_network.json                            Part 3's hand-off to Part 4
+    inside_metrics.json                            Part 4's metrics
 
 If a cell fails, runs past its time limit, or the kernel dies (killed for lack of
 memory, or the code ends the process), the run stops with exit status 1 and a message
