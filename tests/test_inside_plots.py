@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from matplotlib import patheffects
 from matplotlib.text import Text
 
 from k49tut import plots
@@ -41,8 +42,11 @@ def test_maps_write_each_character_once_in_its_colour_without_overlap():
     colours = plots.data.class_colours(49)
     for ax in fig.axes:
         assert sorted(t.get_text() for t in ax.texts) == sorted(CHARS)
-        for text in ax.texts:
-            assert np.allclose(text.get_color()[:3], colours[CHARS.index(text.get_text())][:3])
+        for text in ax.texts:  # a dark shade of the character's colour, outlined in white
+            colour = colours[CHARS.index(text.get_text())]
+            assert np.allclose(text.get_color()[:3], plots.data.darker(colour))
+            assert isinstance(text.get_path_effects()[0], patheffects.withStroke)
         boxes = [Text.get_window_extent(t) for t in ax.texts]
         assert not [1 for i, a in enumerate(boxes) for b in boxes[i + 1 :] if a.overlaps(b)]
     assert "t-SNE maps of the same 588 test images" in fig._suptitle.get_text()
+    assert "read the labels" in fig._suptitle.get_text()

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import colorsys
+
 import numpy as np
 import pandas as pd
 import pytest
 from conftest import labelled_dataset
+from matplotlib import patheffects
 from matplotlib.colors import to_rgba
 from matplotlib.text import Text
 
@@ -91,6 +94,9 @@ def test_mean_images_show_the_class_means(ds):
     shown = [ax.get_images()[0].get_array() for ax in fig.axes if ax.get_images()]
     np.testing.assert_allclose(np.array(shown), explore.mean_images(ds.x_train, ds.y_train))
     assert _texts([ax.title for ax in fig.axes if ax.get_images()]) == list(CHARS)
+    bar = fig.axes[-1]  # the colour bar says what bright means
+    assert bar.get_ylim() == (0, 255) and "mean pixel value" in bar.get_ylabel()
+    assert "255: full ink in every image" in bar.get_ylabel()
 
 
 def test_pixel_histogram_shows_the_zero_share_and_the_ink(ds):
@@ -114,20 +120,30 @@ def test_ink_by_class_medians(ds):
     assert len(medians) == 49
     assert medians[5] == pytest.approx(0.5) and medians[0] == pytest.approx(1.0)
     assert _texts(fig.axes[0].get_xticklabels()) == list(CHARS)
+    assert fig.axes[0].get_xlabel() == "character"
+    key = fig.axes[0].get_title(loc="left")  # what the box, line and whiskers mean
+    assert "middle half" in key and "median" in key and "1.5 box heights" in key
 
 
 def test_ink_by_class_uses_given_ink(ds):
     ink = np.linspace(0, 1, len(ds.y_train))
+    ink[np.flatnonzero(ds.y_train == 0)[0]] = 5.0  # an outlier: beyond the whisker
     fig = plots.ink_by_class(ds, ink)
-    medians = [line.get_ydata()[0] for line in fig.axes[0].get_lines()[5::6]]
+    lines = fig.axes[0].get_lines()
+    medians = [line.get_ydata()[0] for line in lines[5::6]]
     np.testing.assert_allclose(medians, [np.median(ink[ds.y_train == c]) for c in range(49)])
+    a = ink[ds.y_train == 0]
+    q1, q3 = np.percentile(a, [25, 75])
+    assert lines[2].get_ydata()[1] == a[a <= q3 + 1.5 * (q3 - q1)].max() < 5  # upper whisker
 
 
 def test_nearest_pairs_titles_follow_the_distances(ds):
     fig = plots.nearest_pairs(ds, k=3)
     pairs = explore.nearest_classes(explore.mean_images(ds.x_train, ds.y_train), ds.chars, 3)
-    titles = [ax.get_title().split("\n")[0] for ax in fig.axes]
+    titles = [ax.get_title().split("\n")[0] for ax in fig.axes if ax.get_images()]
     assert titles == [f"{a} / {b}" for a, b in zip(pairs.a, pairs.b)]
+    assert fig.axes[-1].get_ylabel() == "mean pixel value"  # the colour bar
+    assert fig.axes[0].get_images()[0].get_array().mask[:, 28:30].all()  # NaN: a white gap
 
 
 def test_spread_keeps_free_points_and_separates_crowded_ones():
@@ -154,10 +170,12 @@ def test_embedding_writes_every_present_character_in_its_colour_without_overlap(
     colours = plots.data.class_colours(49)
     assert len({tuple(c) for c in colours}) == 49  # 49 different colours
     dots = ax.collections[0].get_facecolors()
-    for text in ax.texts:  # each label in the colour of its character's dots
+    for text in ax.texts:  # each label in a dark shade of its character's dots, outlined
         label = CHARS.index(text.get_text())
-        assert np.allclose(text.get_color()[:3], colours[label][:3])
+        assert np.allclose(text.get_color()[:3], plots.data.darker(colours[label]))
         assert np.allclose(dots[labels == label][0][:3], colours[label][:3])
+        assert colorsys.rgb_to_hls(*text.get_color())[1] <= 0.35 + 1e-6  # dark on white
+        assert isinstance(text.get_path_effects()[0], patheffects.withStroke)
     fig.canvas.draw()
     # The characters' own boxes: an annotation's extent also covers its leader line, which
     # may pass beside another label (t-SNE's layout differs slightly between CPUs).
@@ -165,3 +183,10 @@ def test_embedding_writes_every_present_character_in_its_colour_without_overlap(
     overlaps = [(a, b) for i, a in enumerate(boxes) for b in boxes[i + 1 :] if a.overlaps(b)]
     assert overlaps == []
     assert fig._suptitle.get_text().startswith("t-SNE map of 120 training images")
+    assert "some alike: read the labels" in fig._suptitle.get_text()
+
+
+def test_darker_keeps_the_hue_and_leaves_dark_colours_alone():
+    assert plots.data.darker((0.1, 0.2, 0.3)) == pytest.approx((0.1, 0.2, 0.3))
+    hue, light, _ = colorsys.rgb_to_hls(*plots.data.darker((0.6, 0.9, 0.6)))  # pale green
+    assert light == pytest.approx(0.35) and hue == pytest.approx(1 / 3)

@@ -68,6 +68,26 @@ def test_per_class_scores_sorted_by_f1(predictions):
     assert ax.get_xlim()[1] == 1
 
 
+def _labels(ax):
+    """The character labels of a precision-recall figure: character -> the point labelled."""
+    texts = [t for t in ax.texts if "(" not in t.get_text()]
+    return {char: t.xy for t in texts for char in t.get_text().split(",")}, texts
+
+
+def _check_labels_apart_and_inside(ax):
+    """No two labels overlap and none is cut off by the axes' edge."""
+    ax.figure.canvas.draw()
+    renderer = ax.figure.canvas.get_renderer()
+    boxes = [Text.get_window_extent(t, renderer) for t in _labels(ax)[1]]
+    overlaps = sum(a.overlaps(b) for i, a in enumerate(boxes) for b in boxes[i + 1 :])
+    assert overlaps == 0
+    frame = ax.get_window_extent(renderer)
+    assert all(
+        frame.x0 <= b.x0 and b.x1 <= frame.x1 and frame.y0 <= b.y0 and b.y1 <= frame.y1
+        for b in boxes
+    )
+
+
 def test_precision_recall_zooms_labels_every_character_once_without_overlap(predictions):
     y_true, y_pred = predictions
     y_pred = y_pred.copy()
@@ -76,26 +96,45 @@ def test_precision_recall_zooms_labels_every_character_once_without_overlap(pred
     fig = plots.precision_recall(report)
     ax = fig.axes[0]
     low, high = ax.get_xlim()
-    assert 0.3 < low < 0.8 and high == 1  # zoomed to where the points are; no score past 1
+    assert 0.3 < low < 0.8 and 1 < high < 1.05  # zoomed to where the points are
+    assert ax.get_ylim() == (low, high)  # a margin past 1, so markers at 1 clear the frame
+    assert max(ax.get_xticks()) == max(ax.get_yticks()) == 1  # but no score past 1
     ok = (report.precision >= low) & (report.recall >= low)
-    inside = {t.get_text(): t.xy for t in ax.texts if "(" not in t.get_text()}
-    assert set(inside) == set(report.index[ok]) and len(inside) >= 45
+    inside = _labels(ax)[0]
+    assert sorted(inside) == sorted(report.index[ok]) and len(inside) >= 45
     assert inside["ふ"] == pytest.approx(
-        (report.loc["ふ", "precision"], report.loc["ふ", "recall"])
+        (report.loc["ふ", "precision"], report.loc["ふ", "recall"]), abs=0.01 * (1 - low)
     )
     marked = [t.get_text() for t in ax.texts if "(" in t.get_text()]
     assert "ゑ (0.00, 0.00)" in marked and len(marked) == (~ok).sum()
-    fig.canvas.draw()
-    renderer = fig.canvas.get_renderer()
-    boxes = [Text.get_window_extent(t, renderer) for t in ax.texts if "(" not in t.get_text()]
-    overlaps = sum(a.overlaps(b) for i, a in enumerate(boxes) for b in boxes[i + 1 :])
-    assert overlaps == 0
-    frame = ax.get_window_extent(renderer)  # and none is cut off by the axes' edge
-    assert all(
-        frame.x0 <= b.x0 and b.x1 <= frame.x1 and frame.y0 <= b.y0 and b.y1 <= frame.y1
-        for b in boxes
-    )
+    _check_labels_apart_and_inside(ax)
     assert f"{(~ok).sum()} characters below" in fig._suptitle.get_text()
+
+
+def test_precision_recall_one_label_for_coinciding_points_and_a_size_key():
+    # Crowded as near recall 1 on the stand-in: three and two characters at one point, three
+    # within 0.001, others close by; then a dense cloud of 35 characters.
+    top = [(1, 1)] * 3 + [(1, 0.976)] * 2 + [(0.911, 1), (0.923, 1), (0.932, 1), (0.932, 1)]
+    top += [(0.933, 1), (0.953, 1), (0.955, 1), (0.953, 0.976), (0.953, 0.976)]
+    rng = np.random.default_rng(3)
+    p, r = (np.r_[[t[k] for t in top], rng.uniform(0.87, 0.93, 35)] for k in (0, 1))
+    support = np.r_[np.full(14, 40), rng.integers(24, 41, 35)]
+    report = pd.DataFrame({"precision": p, "recall": r, "support": support}, index=list(CHARS))
+    fig = plots.precision_recall(report, low=0.8)
+    ax = fig.axes[0]
+    texts = [t.get_text() for t in ax.texts]
+    assert {"あ,い,う", "え,お", "く,け,こ", "す,せ"} <= set(texts)  # one label per point
+    assert {"か", "き", "さ", "し"} <= set(texts)  # 0.002 apart: labelled one by one
+    assert sorted(_labels(ax)[0]) == sorted(CHARS)  # every character named once
+    _check_labels_apart_and_inside(ax)  # in a crowd, too
+    key = ax.get_legend()  # marker size: the fewest and most test images, and between
+    names = [t.get_text() for t in key.get_texts()]
+    assert names == ["24 test images", "32 test images", "40 test images"]
+    assert "test images" in key.get_title().get_text()
+    for n, handle in zip((24, 32, 40), key.legend_handles):  # as large as the markers
+        assert handle.get_markersize() ** 2 == pytest.approx(20 + 200 * n / 40)
+    sizes = ax.collections[0].get_sizes()
+    assert sizes[support == 24] == pytest.approx(20 + 200 * 24 / 40)
 
 
 def test_confusion_matrix_has_hiragana_axes_the_data_and_a_labelled_colour_bar(predictions):
@@ -166,7 +205,7 @@ def test_convolution_and_pooling_pictures_draw_what_they_are_given():
     img = np.zeros((28, 28))
     img[:, 12:15] = 1.0
     maps = {name: np.full((26, 26), k + 1.0) for k, name in enumerate(plots.concepts.EDGE_KERNELS)}
-    fig = plots.convolution(img, plots.concepts.EDGE_KERNELS, maps)
+    fig = plots.convolution(img, plots.concepts.EDGE_KERNELS, maps, source="somewhere")
     np.testing.assert_array_equal(
         fig.axes[2].get_images()[0].get_array(), maps["vertical strokes"]
     )
@@ -174,6 +213,11 @@ def test_convolution_and_pooling_pictures_draw_what_they_are_given():
         fig.axes[5].get_images()[0].get_array(), maps["horizontal strokes"]
     )
     assert fig.axes[2].get_title() == "feature map 26x26, after ReLU"
+    bars = [ax for ax in fig.axes if ax.get_ylabel() == "sum after ReLU"]  # a key per map
+    assert [bar.get_ylim() for bar in bars] == [(0, 1), (0, 2)]  # black: 0
+    assert fig._suptitle.get_text().endswith("ReLU keeps the positive sums\nsomewhere")
+    no_source = plots.convolution(img, plots.concepts.EDGE_KERNELS, maps)
+    assert "\n" not in no_source._suptitle.get_text()
     assert [t.get_text() for t in fig.axes[1].texts] == ["-1", "2", "-1"] * 3
     grid = np.array([[1, 3, 2, 0], [5, 6, 1, 2], [0, 2, 9, 4], [3, 1, 7, 8]], float)
     fig = plots.max_pooling(grid, np.array([[6.0, 2.0], [3.0, 9.0]]))
@@ -201,6 +245,10 @@ def test_seed_scores_draw_every_run_and_the_means():
         "mean 0.9200  (10 s per run)",
         "mean 0.9400  (40 s per run)",
     ]
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert legend == ["same seed", "seed 49", "seed 50", "seed 51", "mean"]
+    reused = plots.seed_scores(scores, seconds=pd.Series([10.0, np.nan]))  # trains nothing
+    assert [t.get_text() for t in reused.axes[0].texts][1] == "mean 0.9400  (no training)"
     low, high = ax.get_xlim()
     assert 0.85 < low < 0.90 and 0.96 < high <= 1.0 and "axis cut" in ax.get_xlabel()
     title = fig._suptitle.get_text()

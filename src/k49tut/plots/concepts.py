@@ -17,7 +17,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.figure import Figure
 
-from k49tut.plots.data import _grid
+from k49tut.plots.data import _grid, _titled
 
 #: Two hand-made 3x3 kernels: they respond to vertical and to horizontal strokes.
 EDGE_KERNELS = {
@@ -57,25 +57,28 @@ def _show_matrix(ax, values, cmap="coolwarm"):
     ax.set(xticks=[], yticks=[])
 
 
-def convolution(image: np.ndarray, kernels: dict, feature_maps: dict) -> Figure:
-    """For each kernel: the image, the 3x3 kernel, and its feature map after ReLU.
+def convolution(image: np.ndarray, kernels: dict, feature_maps: dict, source: str = "") -> Figure:
+    """For each kernel: the image, the 3x3 kernel, and its feature map after ReLU, with a
+    colour bar (black: 0, a zero or negative sum; bright: a large positive sum).
 
     ``image`` is one 28x28 image; ``kernels`` and ``feature_maps`` map the same names to a
-    kernel and to the feature map computed with it (ReLU already applied).
+    kernel and to the feature map computed with it (ReLU already applied). ``source`` (the
+    data's description) goes on a second title line.
     """
-    fig, axes = _grid(len(kernels), 3, (8, 2.8 * len(kernels)))
+    fig, axes = _grid(len(kernels), 3, (8.8, 2.8 * len(kernels)))
     for row, (name, kernel) in zip(axes, kernels.items()):
         feature = feature_maps[name]
         row[0].imshow(image, cmap="gray")
         row[0].set_title(f"input {image.shape[0]}x{image.shape[1]}")
         _show_matrix(row[1], kernel)
         row[1].set_title(f"3x3 kernel: {name}")
-        row[2].imshow(feature, cmap="magma")
+        shown = row[2].imshow(feature, cmap="magma", vmin=0)
         row[2].set_title(f"feature map {feature.shape[0]}x{feature.shape[1]}, after ReLU")
+        fig.colorbar(shown, ax=row[2], shrink=0.8).set_label("sum after ReLU", fontsize=9)
         row[0].axis("off")
         row[2].axis("off")
-    fig.suptitle("A convolution slides a kernel over the image; ReLU keeps the positive sums")
-    return fig
+    what = "A convolution slides a kernel over the image; ReLU keeps the positive sums"
+    return _titled(fig, what, source)
 
 
 def max_pooling(values: np.ndarray, pooled: np.ndarray) -> Figure:

@@ -14,9 +14,12 @@ description (``ds.description``), so a figure made from the synthetic stand-in s
 
 from __future__ import annotations
 
+import colorsys
+
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from matplotlib import patheffects
 from matplotlib.figure import Figure
 
 from k49tut import explore
@@ -142,22 +145,42 @@ def pixel_histogram(ds) -> Figure:
 
 
 def ink_by_class(ds, ink: np.ndarray) -> Figure:
-    """Box plot per class of ``ink``, each training image's share of pixels > 0."""
+    """Box plot per class of ``ink``, each training image's share of pixels > 0; a line above
+    the axes says what the box, the line and the whiskers mark."""
     groups = [ink[ds.y_train == c] for c in range(len(ds.chars))]
-    fig, ax = plt.subplots(figsize=(14, 4), layout="constrained")
-    ax.boxplot(groups, showfliers=False, widths=0.6)
+    fig, ax = plt.subplots(figsize=(14, 4.2), layout="constrained")
+    ax.boxplot(groups, whis=1.5, showfliers=False, widths=0.6)  # whis=1.5: the default
     ax.set_xticks(np.arange(1, len(ds.chars) + 1), ds.chars, fontsize=12)
-    ax.set_ylabel("share of pixels > 0")
+    ax.set(xlabel="character", ylabel="share of pixels > 0")
+    key = (
+        "box: the middle half of the images; orange line: the median; whiskers: the farthest "
+        "images within 1.5 box heights of the box (images beyond them not drawn)"
+    )
+    ax.set_title(key, fontsize=10, loc="left")
     return _titled(fig, "Ink per image, by character (training split)", ds.description)
 
 
+#: The colour map of average images: bad values (NaN, the gap between a pair) in white.
+MEAN_CMAP = plt.get_cmap("magma").with_extremes(bad="white")
+
+
+def _mean_key(fig: Figure, axes, label: str, **kwargs) -> None:
+    """A colour bar for average images drawn with MEAN_CMAP from 0 to 255."""
+    image = np.ravel(axes)[0].get_images()[0]
+    bar = fig.colorbar(image, ax=axes, ticks=[0, 64, 128, 192, 255], **kwargs)
+    bar.set_label(label, fontsize=10)
+
+
 def mean_images(ds, means: np.ndarray | None = None) -> Figure:
-    """The average training image of each class in a 7x7 grid."""
+    """The average training image of each class in a 7x7 grid, with a colour bar: a pixel's
+    mean value over the class's images (0: no ink there in any image, 255: full ink in all)."""
     means = explore.mean_images(ds.x_train, ds.y_train, len(ds.chars)) if means is None else means
-    fig, axes = plt.subplots(7, 7, figsize=(8, 8.6), layout="constrained")
+    fig, axes = plt.subplots(7, 7, figsize=(8.8, 8.6), layout="constrained")
     _show_images(
-        axes, means[: len(ds.chars)], ds.chars, fontsize=13, cmap="magma", vmin=0, vmax=255
+        axes, means[: len(ds.chars)], ds.chars, fontsize=13, cmap=MEAN_CMAP, vmin=0, vmax=255
     )
+    label = "mean pixel value over the character's images\n(0: no ink there in any image, "
+    _mean_key(fig, axes, label + "255: full ink in every image)", shrink=0.6)
     return _titled(fig, "Average image of each character (training split)", ds.description)
 
 
@@ -165,13 +188,14 @@ def nearest_pairs(ds, k: int = 8, means: np.ndarray | None = None) -> Figure:
     """The ``k`` pairs of classes with the most similar average images, side by side."""
     means = explore.mean_images(ds.x_train, ds.y_train, len(ds.chars)) if means is None else means
     pairs = explore.nearest_classes(means, ds.chars, k)
-    fig, axes = plt.subplots(1, k, figsize=(1.6 * k, 2.4), layout="constrained")
-    gap = np.full((28, 2), 128.0)
+    fig, axes = plt.subplots(1, k, figsize=(1.6 * k + 0.8, 2.4), layout="constrained")
+    gap = np.full((28, 2), np.nan)  # white
     for ax, row in zip(np.atleast_1d(axes), pairs.itertuples()):
         pair = np.hstack([means[row.label_a], gap, means[row.label_b]])
-        ax.imshow(pair, cmap="magma", vmin=0, vmax=255)
+        ax.imshow(pair, cmap=MEAN_CMAP, vmin=0, vmax=255)
         ax.set_title(f"{row.a} / {row.b}\n{row.distance:.0f}", fontsize=12)
         ax.axis("off")
+    _mean_key(fig, axes, "mean pixel value", shrink=0.8, pad=0.01)
     what = "Closest average images (Euclidean distance above each pair)"
     return _titled(fig, what, ds.description)
 
@@ -205,12 +229,27 @@ def class_colours(n: int = 49) -> np.ndarray:
     return np.c_[palette[np.arange(n) % len(palette)], np.ones(n)]
 
 
+def darker(colour, lightness: float = 0.35) -> tuple:
+    """The same hue at most this light (0: black, 1: white), for text on white.
+
+    >>> darker((1.0, 0.8, 0.8))
+    (0.7, 0.0, 0.0)
+    """
+    hue, light, saturation = colorsys.rgb_to_hls(*colour[:3])
+    return tuple(round(c, 6) for c in colorsys.hls_to_rgb(hue, min(light, lightness), saturation))
+
+
+#: Said in the title of every map: 49 colours cannot all look different.
+MAP_NOTE = "one colour per character, some alike: read the labels"
+
+
 def draw_map(
     ax, xy: np.ndarray, labels: np.ndarray, chars, fontsize: int = 14, label_size: float = 0.04
 ) -> None:
-    """Scatter 2-D points coloured by class, each character written in its class's colour
-    near its cluster's centre (where labels would collide, one moves aside, with a line to
-    its centre)."""
+    """Scatter 2-D points coloured by class, each character written in a darker shade of its
+    class's colour, outlined in white, near its cluster's centre. Where labels would collide,
+    one moves aside; one moved farther than a label's width gets a thin grey line to a dot at its
+    centre."""
     colours = class_colours(len(chars))
     ax.scatter(xy[:, 0], xy[:, 1], c=colours[labels], s=4, alpha=0.5)
     lo, hi = xy.min(axis=0), xy.max(axis=0)
@@ -218,12 +257,25 @@ def draw_map(
     ax.set(xlim=(lo[0], hi[0]), ylim=(lo[1], hi[1]), xticks=[], yticks=[])
     present = np.unique(labels)
     centres = np.array([np.median(xy[labels == c], axis=0) for c in present])
-    at = spread((centres - lo) / (hi - lo), size=label_size)
-    box = {"boxstyle": "round,pad=0.1", "fc": "white", "alpha": 0.8, "lw": 0}
-    line = {"arrowstyle": "-", "color": "0.3", "lw": 0.7}
-    style = dict(textcoords="axes fraction", ha="center", va="center", bbox=box, arrowprops=line)
-    for label, centre, pos in zip(present, centres, at):
-        ax.annotate(chars[label], centre, pos, fontsize=fontsize, color=colours[label], **style)
+    places = (centres - lo) / (hi - lo)
+    at = spread(places, size=label_size)
+    line = {"arrowstyle": "-", "color": "0.6", "lw": 0.5, "shrinkA": 1, "shrinkB": 2}
+    outline = [patheffects.withStroke(linewidth=3, foreground="white")]
+    style = dict(textcoords="axes fraction", ha="center", va="center", path_effects=outline)
+    for label, centre, place, pos in zip(present, centres, places, at):
+        ink = darker(colours[label])
+        moved = np.abs(place - pos).max() > 1.25 * label_size
+        ax.annotate(
+            chars[label],
+            centre,
+            pos,
+            fontsize=fontsize,
+            color=ink,
+            arrowprops=line if moved else None,
+            **style,
+        )
+        if moved:
+            ax.plot(*centre, "o", ms=3, color=ink, mec="white", mew=0.5)
 
 
 def embedding(xy: np.ndarray, labels: np.ndarray, chars, what: str, source: str = "") -> Figure:
@@ -231,4 +283,4 @@ def embedding(xy: np.ndarray, labels: np.ndarray, chars, what: str, source: str 
     per character, each character written near its cluster's centre."""
     fig, ax = plt.subplots(figsize=(9, 9), layout="constrained")
     draw_map(ax, xy, labels, chars)
-    return _titled(fig, f"t-SNE map of {what}", source)
+    return _titled(fig, f"t-SNE map of {what} ({MAP_NOTE})", source)

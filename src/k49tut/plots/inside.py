@@ -18,7 +18,15 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from k49tut.plots.concepts import _heat, _show_matrix
-from k49tut.plots.data import _grid, _no_ticks, _show_images, _titled, draw_map, plural
+from k49tut.plots.data import (
+    MAP_NOTE,
+    _grid,
+    _no_ticks,
+    _show_images,
+    _titled,
+    draw_map,
+    plural,
+)
 
 
 def kernels(learned: np.ndarray, hand_made: dict, cols: int = 12, source: str = "") -> Figure:
@@ -101,7 +109,8 @@ def maps(coordinates: dict, labels: np.ndarray, chars, source: str = "") -> Figu
     for ax, (name, xy) in zip(axes[0], coordinates.items()):
         draw_map(ax, xy, labels, chars, fontsize=12, label_size=0.05)
         ax.set_title(name, fontsize=12)
-    return _titled(fig, f"t-SNE maps of the same {plural(len(labels), 'test image')}", source)
+    what = f"t-SNE maps of the same {plural(len(labels), 'test image')} ({MAP_NOTE})"
+    return _titled(fig, what, source)
 
 
 def reliability(panels: dict, source: str = "", bins: int = 15) -> Figure:

@@ -19,6 +19,8 @@ import numpy as np
 import pandas as pd
 from matplotlib.colors import LogNorm
 from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.path import Path
 from matplotlib.text import Text
 
 from k49tut.plots.data import ACCENT, _grid, _no_ticks, _show_images, _titled, plural, strip
@@ -75,60 +77,104 @@ def per_class_scores(report: pd.DataFrame, source: str = "") -> Figure:
     return _titled(fig, "Per-class scores on the test set, sorted by F1", source)
 
 
-#: Where place_labels may put a label relative to its point, in points: eight close spots
-#: first, then rings of 16 directions at growing distances (those get a leader line).
-_CLOSE = [(5, 4), (5, -12), (-14, 4), (-14, -12), (0, 9), (0, -16), (9, -4), (-18, -4)]
+#: Where place_labels may put a label relative to its point, in points, and how the label
+#: is aligned there: eight close spots first (a label left of its point ends there), then
+#: rings of 16 directions at growing distances (those get a leader line).
+_CLOSE = [
+    (5, 4, "left"),
+    (5, -12, "left"),
+    (-1, 4, "right"),
+    (-1, -12, "right"),
+    (0, 9, "center"),
+    (0, -16, "center"),
+    (9, -4, "left"),
+    (-5, -4, "right"),
+]
 _ANGLES = np.linspace(0, 2 * np.pi, 16, endpoint=False)
-_RINGS = [(r * np.cos(a) - 5, r * np.sin(a) - 5) for r in (18, 26, 36, 48, 62) for a in _ANGLES]
+_RINGS = [
+    (r * np.cos(a), r * np.sin(a) - 5, "center") for r in (18, 26, 36, 48, 62, 80) for a in _ANGLES
+]
 _OFFSETS = _CLOSE + _RINGS
 
 
 def place_labels(ax, xs, ys, texts, fontsize: int = 13) -> list:
-    """Write each text next to its point where it overlaps no earlier label and stays inside
-    the axes; labels moved farther than the first ring get a thin line to their point.
+    """Write each text next to its point where it overlaps no earlier label or leader line and
+    stays inside the axes; labels moved farther than the close spots get a thin line to their
+    point, which may cross no other label.
 
     Returns the Text artists. A label that fits nowhere takes the inside spot with the
-    fewest overlaps.
+    fewest clashes, where a line across a label is the lesser evil.
     """
     renderer = ax.figure.canvas.get_renderer()
     frame = ax.get_window_extent(renderer)
     chosen = []  # (artist, box) of each label placed
+    lines = []  # each leader line drawn, as a path in display coordinates
 
     def annotate_at(text, xy, offset, line=None):
-        artist = ax.annotate(
-            text, xy, xytext=offset, textcoords="offset points", fontsize=fontsize, arrowprops=line
-        )
+        *offset, ha = offset
+        at = {"xytext": offset, "textcoords": "offset points", "ha": ha}
+        artist = ax.annotate(text, xy, fontsize=fontsize, arrowprops=line, **at)
         artist.update_positions(renderer)  # then the text's own box, without its line
         return artist, Text.get_window_extent(artist, renderer)
 
+    def clashes(box, path):  # a label on a label counts 3, a line across a label 1
+        boxes = [other.padded(7) for _, other in chosen]  # labels stay 7 pixels apart
+        count = 3 * sum(box.overlaps(other) for other in boxes)
+        count += sum(line.intersects_bbox(box) for line in lines)
+        return count + sum(path.intersects_bbox(other) for other in boxes) if path else count
+
     for x, y, text in sorted(zip(xs, ys, texts), key=lambda t: (-t[1], t[0])):
         best = None
+        point = ax.transData.transform((x, y))
         for k, offset in enumerate(_OFFSETS):
             line = {"arrowstyle": "-", "color": "0.5", "lw": 0.6} if k >= len(_CLOSE) else None
             artist, box = annotate_at(text, (x, y), offset, line)
-            clashes = sum(box.padded(1).overlaps(other) for _, other in chosen)  # 1 pt apart
+            path = Path([point, ((box.x0 + box.x1) / 2, (box.y0 + box.y1) / 2)]) if line else None
+            count = clashes(box, path)
             inside = frame.contains(box.x0, box.y0) and frame.contains(box.x1, box.y1)
-            if inside and (best is None or clashes < best[0]):
+            if inside and (best is None or count < best[0]):
                 if best is not None:
                     best[1].remove()
-                best = (clashes, artist, box)
-                if clashes == 0:
+                best = (count, artist, box, path)
+                if count == 0:
                     break
             else:
                 artist.remove()
         if best is None:  # no spot inside the axes: the first one
             chosen.append(annotate_at(text, (x, y), _CLOSE[0]))
         else:
-            chosen.append((best[1], best[2]))
+            chosen.append(best[1:3])
+            lines += [best[3]] if best[3] else []
     return [artist for artist, _ in chosen]
 
 
+def _groups(xs, ys, texts, tol: float):
+    """Points closer than ``tol`` on both axes as one: their mean position and their texts
+    joined with commas (in the given order), so that one label names them all.
+
+    >>> _groups([1, 0.5, 1.0], [1, 0.5, 0.999], ["し", "あ", "す"], tol=0.01)
+    [(1.0, 0.9995, 'し,す'), (0.5, 0.5, 'あ')]
+    """
+    groups = []  # [xs, ys, texts] of each group, the first point its anchor
+    for x, y, text in zip(xs, ys, texts):
+        near = [g for g in groups if abs(g[0][0] - x) < tol and abs(g[1][0] - y) < tol]
+        if near:
+            for values, value in zip(near[0], (x, y, text)):
+                values.append(value)
+        else:
+            groups.append([[x], [y], [text]])
+    return [(float(np.mean(gx)), float(np.mean(gy)), ",".join(gt)) for gx, gy, gt in groups]
+
+
 def precision_recall(report: pd.DataFrame, source: str = "", low: float | None = None) -> Figure:
-    """Each character placed by its precision (x) and recall (y); marker size ~ support.
+    """Each character placed by its precision (x) and recall (y); marker size ~ support, with a
+    key above the axes.
 
     The axes zoom to where the points are: from ``low`` (default: 0.05 below the 10th
-    percentile of both scores, rounded down to a multiple of 0.05) to 1. Characters outside
-    the window are marked on its edge with a triangle and their true scores.
+    percentile of both scores, rounded down to a multiple of 0.05) to a little past 1, so
+    that markers at 1 stay clear of the frame. Characters at (nearly) the same point share
+    one label. Characters outside the window are marked on its edge with a triangle and
+    their true scores.
     """
     p, r = report["precision"].to_numpy(float), report["recall"].to_numpy(float)
     if low is None:
@@ -136,11 +182,16 @@ def precision_recall(report: pd.DataFrame, source: str = "", low: float | None =
         low = min(max(low, 0.0), 0.9)
     inside = (p >= low) & (r >= low)
     fig, ax = plt.subplots(figsize=(9, 8.5), layout="constrained")
-    size = 20 + 200 * report["support"] / report["support"].max()
-    ax.scatter(p[inside], r[inside], s=size[inside], alpha=0.35, clip_on=False)
-    ax.set(xlim=(low, 1), ylim=(low, 1))
-    place_labels(ax, p[inside], r[inside], list(report.index[inside]))
+    support = report["support"].to_numpy(float)
+
+    def area(n):  # a marker's area in points², by the character's test images
+        return 20 + 200 * np.asarray(n) / support.max()
+
+    ax.scatter(p[inside], r[inside], s=area(support[inside]), alpha=0.35, clip_on=False)
     span = 1 - low
+    ax.set(xlim=(low, 1 + 0.04 * span), ylim=(low, 1 + 0.04 * span))
+    ticks = [t for t in ax.get_xticks() if low - 1e-9 <= t <= 1 + 1e-9]  # no score past 1
+    ax.set(xticks=ticks, yticks=ticks)
     outside = [(c, pc, rc) for c, pc, rc, ok in zip(report.index, p, r, inside) if not ok]
     for k, (char, pc, rc) in enumerate(outside):
         x, y = max(pc, low + 0.01 * span), max(rc, low + 0.01 * span)
@@ -152,9 +203,26 @@ def precision_recall(report: pd.DataFrame, source: str = "", low: float | None =
     ax.set_xlabel("precision (of the images predicted as the character, share right)")
     ax.set_ylabel("recall (of the images of the character, share found)")
     ax.grid(alpha=0.3)
+    refs = np.unique(np.round(np.linspace(support.min(), support.max(), 3)))  # least to most
+    keys = [Line2D([], [], ls="", marker="o", ms=np.sqrt(area(n)), alpha=0.35) for n in refs]
+    ax.legend(
+        keys,
+        [plural(int(n), "test image") for n in refs],
+        loc="lower right",
+        bbox_to_anchor=(1, 1),
+        ncols=len(refs),
+        frameon=False,
+        title_fontsize=10,
+        title="marker size: the character's test images",
+        alignment="right",
+    )
     note = f"; {plural(len(outside), 'character')} below {low:.2f} marked in red on the edge"
     note = note if outside else ""
-    return _titled(fig, f"Recall against precision (marker size: test images{note})", source)
+    _titled(fig, f"Recall against precision, one marker per character{note}", source)
+    fig.draw_without_rendering()  # the final layout, before the labels are placed
+    if groups := _groups(p[inside], r[inside], report.index[inside], tol=0.01 * span):
+        place_labels(ax, *zip(*groups))  # one label for the characters at one point
+    return fig
 
 
 def confusion_matrix(

@@ -34,9 +34,10 @@ def seed_scores(
     """One row per model (first on top), one dot per seed; a bar marks each row's mean.
 
     ``scores`` has one row per model and one column per seed. Dots of the same seed share
-    a marker and are joined from row to row, so paired runs can be followed down the
-    figure. The mean is printed at the right, with the training time per run when
-    ``seconds`` (seconds per run, indexed like ``scores``) is given. The score axis is cut
+    a marker and are joined by a grey line from row to row, so paired runs can be followed
+    down the figure. The mean is printed at the right, with the training time per run when
+    ``seconds`` (seconds per run, indexed like ``scores``) is given; a row whose seconds are
+    NaN trained nothing of its own, and says so. The score axis is cut
     to the range of the dots, and its label says so.
     """
     n_rows, n_seeds = scores.shape
@@ -44,7 +45,7 @@ def seed_scores(
     fig, ax = plt.subplots(figsize=(9, 0.5 * n_rows + 1.9), layout="constrained")
     values = scores.to_numpy(float)
     for k, (seed, dots) in enumerate(zip(scores.columns, values.T)):
-        ax.plot(dots, y, color="0.75", lw=0.8, zorder=1)
+        ax.plot(dots, y, color="0.75", lw=0.8, zorder=1, label=None if k else "same seed")
         marker, colour = MARKERS[k % len(MARKERS)], plt.cm.tab10(k % 10)
         ax.scatter(dots, y, marker=marker, s=36, zorder=2, color=colour, label=f"seed {seed}")
     means = values.mean(axis=1)
@@ -54,7 +55,12 @@ def seed_scores(
     ax.set_yticks(y, scores.index, fontsize=11)
     ax.set(xlim=(low - pad, min(1.0, high + pad)), ylim=(-0.6, n_rows - 0.4))
     for i, (row, mean) in enumerate(zip(y, means)):  # right of the axes, on the row
-        per_run = "" if seconds is None else f"  ({seconds.iloc[i]:.0f} s per run)"
+        if seconds is None:
+            per_run = ""
+        elif np.isnan(seconds.iloc[i]):
+            per_run = "  (no training)"
+        else:
+            per_run = f"  ({seconds.iloc[i]:.0f} s per run)"
         ax.annotate(
             f"mean {mean:.4f}{per_run}",
             xy=(1.0, row),
@@ -69,7 +75,7 @@ def seed_scores(
     ax.legend(
         loc="upper center",
         bbox_to_anchor=(0.5, -0.28),
-        ncol=n_seeds + 1,
+        ncol=n_seeds + 2,
         fontsize=9,
         frameon=False,
     )
