@@ -248,7 +248,8 @@ def test_seed_scores_draw_every_run_and_the_means():
     legend = [t.get_text() for t in ax.get_legend().get_texts()]
     assert legend == ["same seed", "seed 49", "seed 50", "seed 51", "mean"]
     reused = plots.seed_scores(scores, seconds=pd.Series([10.0, np.nan]))  # trains nothing
-    assert [t.get_text() for t in reused.axes[0].texts][1] == "mean 0.9400  (no training)"
+    shown = [t.get_text() for t in reused.axes[0].texts]
+    assert shown[1] == "mean 0.9400  (the row above's networks)"
     low, high = ax.get_xlim()
     assert 0.85 < low < 0.90 and 0.96 < high <= 1.0 and "axis cut" in ax.get_xlabel()
     title = fig._suptitle.get_text()
@@ -273,5 +274,6 @@ def test_recipe_figures_draw_their_data():
     fig = plots.recipe.augmented(originals, variants, CHARS, [0, 27])
     assert len(fig.axes) == 8
     assert [ax.get_ylabel() for ax in fig.axes[::4]] == ["あ", "ふ"]
-    fig = plots.recipe.learning_rate([0, 1, 2], [0.0, 1e-3, 5e-4])
+    fig = plots.recipe.learning_rate([0, 1, 2], [0.0, 1e-3, 5e-4], "Warm-up", "the stand-in")
     assert list(fig.axes[0].get_lines()[0].get_ydata()) == [0.0, 1e-3, 5e-4]
+    assert fig._suptitle.get_text().splitlines() == ["Warm-up", "the stand-in"]

@@ -35,11 +35,13 @@ def augmented(
     return _titled(fig, "Random augmentation: each training step sees new variants", source)
 
 
-def learning_rate(steps, values, title: str = "Learning-rate schedule") -> Figure:
-    """The learning rate at each training step."""
+def learning_rate(
+    steps, values, title: str = "Learning-rate schedule", source: str = ""
+) -> Figure:
+    """The learning rate at each training step; ``source`` (the data's description) goes on
+    a second title line."""
     fig, ax = plt.subplots(figsize=(7, 3), layout="constrained")
     ax.plot(steps, values)
     ax.set(xlabel="training step", ylabel="learning rate")
     ax.grid(alpha=0.3)
-    ax.set_title(title, fontsize=12)
-    return fig
+    return _titled(fig, title, source)

@@ -22,6 +22,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.path import Path
 from matplotlib.text import Text
+from matplotlib.transforms import Bbox
 
 from k49tut.plots.data import ACCENT, _grid, _no_ticks, _show_images, _titled, plural, strip
 from k49tut.synth import printed
@@ -97,10 +98,11 @@ _RINGS = [
 _OFFSETS = _CLOSE + _RINGS
 
 
-def place_labels(ax, xs, ys, texts, fontsize: int = 13) -> list:
+def place_labels(ax, xs, ys, texts, fontsize: int = 13, markers=()) -> list:
     """Write each text next to its point where it overlaps no earlier label or leader line and
     stays inside the axes; labels moved farther than the close spots get a thin line to their
-    point, which may cross no other label.
+    point, which may cross no other label. ``markers`` (boxes in display coordinates) are
+    the other points' markers, which a label avoids covering too.
 
     Returns the Text artists. A label that fits nowhere takes the inside spot with the
     fewest clashes, where a line across a label is the lesser evil.
@@ -117,9 +119,10 @@ def place_labels(ax, xs, ys, texts, fontsize: int = 13) -> list:
         artist.update_positions(renderer)  # then the text's own box, without its line
         return artist, Text.get_window_extent(artist, renderer)
 
-    def clashes(box, path):  # a label on a label counts 3, a line across a label 1
+    def clashes(box, path, own):  # on a label 3, on another point's marker 2, a line 1
         boxes = [other.padded(7) for _, other in chosen]  # labels stay 7 pixels apart
         count = 3 * sum(box.overlaps(other) for other in boxes)
+        count += 2 * sum(box.overlaps(m) for m in markers if not m.contains(*own))
         count += sum(line.intersects_bbox(box) for line in lines)
         return count + sum(path.intersects_bbox(other) for other in boxes) if path else count
 
@@ -130,7 +133,7 @@ def place_labels(ax, xs, ys, texts, fontsize: int = 13) -> list:
             line = {"arrowstyle": "-", "color": "0.5", "lw": 0.6} if k >= len(_CLOSE) else None
             artist, box = annotate_at(text, (x, y), offset, line)
             path = Path([point, ((box.x0 + box.x1) / 2, (box.y0 + box.y1) / 2)]) if line else None
-            count = clashes(box, path)
+            count = clashes(box, path, point)
             inside = frame.contains(box.x0, box.y0) and frame.contains(box.x1, box.y1)
             if inside and (best is None or count < best[0]):
                 if best is not None:
@@ -220,8 +223,11 @@ def precision_recall(report: pd.DataFrame, source: str = "", low: float | None =
     note = note if outside else ""
     _titled(fig, f"Recall against precision, one marker per character{note}", source)
     fig.draw_without_rendering()  # the final layout, before the labels are placed
+    centres = ax.transData.transform(np.c_[p[inside], r[inside]])
+    radii = np.sqrt(area(support[inside])) / 2 * fig.dpi / 72  # marker radius, in pixels
+    markers = [Bbox.from_extents(x - d, y - d, x + d, y + d) for (x, y), d in zip(centres, radii)]
     if groups := _groups(p[inside], r[inside], report.index[inside], tol=0.01 * span):
-        place_labels(ax, *zip(*groups))  # one label for the characters at one point
+        place_labels(ax, *zip(*groups), markers=markers)  # one label per point
     return fig
 
 

@@ -37,8 +37,8 @@ def seed_scores(
     a marker and are joined by a grey line from row to row, so paired runs can be followed
     down the figure. The mean is printed at the right, with the training time per run when
     ``seconds`` (seconds per run, indexed like ``scores``) is given; a row whose seconds are
-    NaN trained nothing of its own, and says so. The score axis is cut
-    to the range of the dots, and its label says so.
+    NaN trained nothing of its own (it reuses the row above's networks), and says so. The
+    score axis is cut to the range of the dots, and its label says so.
     """
     n_rows, n_seeds = scores.shape
     y = np.arange(n_rows)[::-1]  # first row on top
@@ -58,7 +58,7 @@ def seed_scores(
         if seconds is None:
             per_run = ""
         elif np.isnan(seconds.iloc[i]):
-            per_run = "  (no training)"
+            per_run = "  (the row above's networks)"
         else:
             per_run = f"  ({seconds.iloc[i]:.0f} s per run)"
         ax.annotate(
