@@ -48,5 +48,5 @@ def test_maps_write_each_character_once_in_its_colour_without_overlap():
             assert isinstance(text.get_path_effects()[0], patheffects.withStroke)
         boxes = [Text.get_window_extent(t) for t in ax.texts]
         assert not [1 for i, a in enumerate(boxes) for b in boxes[i + 1 :] if a.overlaps(b)]
-    assert "t-SNE maps of the same 588 test images" in fig._suptitle.get_text()
-    assert "read the labels" in fig._suptitle.get_text()
+    assert "t-SNE maps of the same 588 test images" in fig.get_suptitle()
+    assert "read the labels" in fig.get_suptitle()

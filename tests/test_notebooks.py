@@ -94,7 +94,7 @@ def _agrees_with_curve(sentence: str, val_loss: list[float], loss: list[float]) 
     growing_gap = ratio[-1] >= 2 and ratio[-1] > ratio[mid - 1]
     if best == n:
         trend = ["still falling at the last epoch"]
-    elif best == n - 1:
+    elif best == n - 1 and val[-1] > val.min():
         trend = [f"lowest after epoch {best} (", "ticked up in the last epoch"]
     else:
         both = "both" if turned_up else "not both"
@@ -309,6 +309,36 @@ def test_part3_runs_on_the_sample_and_its_sentences_agree_with_its_ablation(tuto
     assert "target, not a result" in _text(nb) or "a target, not a result" in "".join(
         c.source for c in nb.cells
     )
+
+
+def test_part2_reads_hand_made_learning_curves_by_its_stated_rule():
+    """Part 2's describe_curves on histories whose verdict is known by construction."""
+    import sys
+
+    sys.path.insert(0, str(NOTEBOOKS.parent / "benchmarks"))
+    from from_notebooks import definitions
+
+    describe = definitions("02_cnn.ipynb", {"describe_curves"}, pd=pd)["describe_curves"]
+
+    def said(val_loss, loss):
+        n = len(val_loss)
+        history = pd.DataFrame(
+            {"val_loss": val_loss, "loss": loss, "accuracy": [0.9] * n, "val_accuracy": [0.8] * n}
+        )
+        return describe(history, "Net")
+
+    falling = said([0.5, 0.4, 0.3], [0.5, 0.4, 0.3])
+    assert "still falling at the last epoch" in falling and ": no clear overfitting." in falling
+    assert "still falling" in said([0.5], [0.4])  # one epoch: nothing to compare
+    last = said([0.5, 0.4, 0.3, 0.31], [0.5, 0.4, 0.3, 0.3])
+    assert "ticked up in the last epoch" in last and ": no clear overfitting." in last
+    tie = said([0.5, 0.4, 0.4], [0.5, 0.4, 0.4])  # the low repeated: nothing rose
+    assert "ticked up" not in tie and "no clear rise" in tie
+    up = said([0.5, 0.3, 0.3, 0.31, 0.3, 0.45, 0.5], [0.5, 0.3, 0.2, 0.15, 0.1, 0.08, 0.06])
+    assert "it has turned up" in up and ": overfitting has begun." in up
+    gap = said([0.5, 0.45, 0.42, 0.4, 0.39], [0.4, 0.2, 0.1, 0.05, 0.01])  # still falling
+    assert "still falling" in gap and ": memorising (a large and growing gap)" in gap
+    assert "diverged" in said([0.5, float("nan"), 0.4], [0.5, 0.4, 0.3])
 
 
 def test_test_time_shifts_never_wrap_ink_round_an_edge():

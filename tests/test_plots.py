@@ -52,21 +52,21 @@ def test_class_distribution_bars_are_the_counts(ds):
     assert red == [0, 1, 48]  # 1 and 3 images, then the first of the 6s
     assert top.get_title(loc="left") == "train: 294 images, largest/smallest class = 11.0"
     assert bottom.get_title(loc="left") == "test: 196 images, largest/smallest class = 1.0"
-    assert fig._suptitle.get_text().endswith("\n" + ds.description)
-    assert "not Kuzushiji-49" in fig._suptitle.get_text()
+    assert fig.get_suptitle().endswith("\n" + ds.description)
+    assert "not Kuzushiji-49" in fig.get_suptitle()
 
 
 def test_class_distribution_says_one_image(ds):
     counts = pd.DataFrame({"char": ["あ"], "train": [1], "test": [1]})
     fig = plots.class_distribution(counts, source="Kuzushiji-49")
     assert fig.axes[0].get_title(loc="left") == "train: 1 image, largest/smallest class = 1.0"
-    assert fig._suptitle.get_text().endswith("\nKuzushiji-49")
+    assert fig.get_suptitle().endswith("\nKuzushiji-49")
 
 
 def test_real_data_titles_say_kuzushiji_49():
     fig = plots.mean_images(labelled_dataset(synthetic=False))
-    assert fig._suptitle.get_text().endswith("\nKuzushiji-49")
-    assert "stand-in" not in fig._suptitle.get_text()
+    assert fig.get_suptitle().endswith("\nKuzushiji-49")
+    assert "stand-in" not in fig.get_suptitle()
 
 
 def test_examples_grid_shows_each_class_in_its_cell(ds):
@@ -86,7 +86,7 @@ def test_examples_grid_with_printed_glyph_first(ds):
     ax = [a for a in fig.axes if a.get_images()][27]
     img = ax.get_images()[0].get_array()
     np.testing.assert_allclose(img[:, :28], printed("ふ")[..., None] / 255 * plots.ACCENT)
-    assert "Printed" in fig._suptitle.get_text()
+    assert "Printed" in fig.get_suptitle()
 
 
 def test_mean_images_show_the_class_means(ds):
@@ -182,8 +182,8 @@ def test_embedding_writes_every_present_character_in_its_colour_without_overlap(
     boxes = [Text.get_window_extent(t) for t in ax.texts]
     overlaps = [(a, b) for i, a in enumerate(boxes) for b in boxes[i + 1 :] if a.overlaps(b)]
     assert overlaps == []
-    assert fig._suptitle.get_text().startswith("t-SNE map of 120 training images")
-    assert "some alike: read the labels" in fig._suptitle.get_text()
+    assert fig.get_suptitle().startswith("t-SNE map of 120 training images")
+    assert "some alike: read the labels" in fig.get_suptitle()
 
 
 def test_darker_keeps_the_hue_and_leaves_dark_colours_alone():

@@ -52,7 +52,7 @@ def test_learning_curves_plot_the_history_and_mark_the_best_epoch():
     assert list(loss.get_lines()[1].get_ydata()) == [1.0, 0.9, 0.95]
     best = loss.get_lines()[2]
     assert list(best.get_xdata()) == [2, 2] and "epoch 2" in best.get_label()
-    assert "somewhere" in fig._suptitle.get_text()
+    assert "somewhere" in fig.get_suptitle()
 
 
 def test_per_class_scores_sorted_by_f1(predictions):
@@ -69,16 +69,18 @@ def test_per_class_scores_sorted_by_f1(predictions):
 
 
 def _labels(ax):
-    """The character labels of a precision-recall figure: character -> the point labelled."""
+    """The character labels of a precision-recall figure: every character named, in the
+    order named (a repeat shows), the point each labels, and the Text artists."""
     texts = [t for t in ax.texts if "(" not in t.get_text()]
-    return {char: t.xy for t in texts for char in t.get_text().split(",")}, texts
+    named = [char for t in texts for char in t.get_text().split(",")]
+    return named, {char: t.xy for t in texts for char in t.get_text().split(",")}, texts
 
 
 def _check_labels_apart_and_inside(ax):
     """No two labels overlap and none is cut off by the axes' edge."""
     ax.figure.canvas.draw()
     renderer = ax.figure.canvas.get_renderer()
-    boxes = [Text.get_window_extent(t, renderer) for t in _labels(ax)[1]]
+    boxes = [Text.get_window_extent(t, renderer) for t in _labels(ax)[2]]
     overlaps = sum(a.overlaps(b) for i, a in enumerate(boxes) for b in boxes[i + 1 :])
     assert overlaps == 0
     frame = ax.get_window_extent(renderer)
@@ -100,15 +102,15 @@ def test_precision_recall_zooms_labels_every_character_once_without_overlap(pred
     assert ax.get_ylim() == (low, high)  # a margin past 1, so markers at 1 clear the frame
     assert max(ax.get_xticks()) == max(ax.get_yticks()) == 1  # but no score past 1
     ok = (report.precision >= low) & (report.recall >= low)
-    inside = _labels(ax)[0]
-    assert sorted(inside) == sorted(report.index[ok]) and len(inside) >= 45
+    named, inside = _labels(ax)[:2]
+    assert sorted(named) == sorted(report.index[ok]) and len(named) >= 45  # each once
     assert inside["ふ"] == pytest.approx(
         (report.loc["ふ", "precision"], report.loc["ふ", "recall"]), abs=0.01 * (1 - low)
     )
     marked = [t.get_text() for t in ax.texts if "(" in t.get_text()]
     assert "ゑ (0.00, 0.00)" in marked and len(marked) == (~ok).sum()
     _check_labels_apart_and_inside(ax)
-    assert f"{(~ok).sum()} characters below" in fig._suptitle.get_text()
+    assert f"{(~ok).sum()} characters below" in fig.get_suptitle()
 
 
 def test_precision_recall_one_label_for_coinciding_points_and_a_size_key():
@@ -125,7 +127,7 @@ def test_precision_recall_one_label_for_coinciding_points_and_a_size_key():
     texts = [t.get_text() for t in ax.texts]
     assert {"あ,い,う", "え,お", "く,け,こ", "す,せ"} <= set(texts)  # one label per point
     assert {"か", "き", "さ", "し"} <= set(texts)  # 0.002 apart: labelled one by one
-    assert sorted(_labels(ax)[0]) == sorted(CHARS)  # every character named once
+    assert sorted(_labels(ax)[0]) == sorted(CHARS)  # every character named, each once
     _check_labels_apart_and_inside(ax)  # in a crowd, too
     key = ax.get_legend()  # marker size: the fewest and most test images, and between
     names = [t.get_text() for t in key.get_texts()]
@@ -183,7 +185,7 @@ def test_gallery_shows_the_chosen_images(predictions):
     assert [ax.get_title() for ax in shown[2:]] == [f"#{i}" for i in idx]
     for ax, i in zip(shown[2:], idx):
         assert (ax.get_images()[0].get_array() == x[i]).all()
-    assert f"all {len(idx)} images" in fig._suptitle.get_text()
+    assert f"all {len(idx)} images" in fig.get_suptitle()
 
 
 def test_class_errors_rows_by_frequency(predictions):
@@ -194,7 +196,7 @@ def test_class_errors_rows_by_frequency(predictions):
     counts = pd.Series(wrong).value_counts()
     assert labels[0] == f"→ ぬ\n({counts[22]})"
     assert len(labels) == min(10, len(counts))
-    assert f"{len(wrong)} images" in fig._suptitle.get_text()
+    assert f"{len(wrong)} images" in fig.get_suptitle()
 
 
 def test_plural():
@@ -215,9 +217,9 @@ def test_convolution_and_pooling_pictures_draw_what_they_are_given():
     assert fig.axes[2].get_title() == "feature map 26x26, after ReLU"
     bars = [ax for ax in fig.axes if ax.get_ylabel() == "sum after ReLU"]  # a key per map
     assert [bar.get_ylim() for bar in bars] == [(0, 1), (0, 2)]  # black: 0
-    assert fig._suptitle.get_text().endswith("ReLU keeps the positive sums\nsomewhere")
+    assert fig.get_suptitle().endswith("ReLU keeps the positive sums\nsomewhere")
     no_source = plots.convolution(img, plots.concepts.EDGE_KERNELS, maps)
-    assert "\n" not in no_source._suptitle.get_text()
+    assert "\n" not in no_source.get_suptitle()
     assert [t.get_text() for t in fig.axes[1].texts] == ["-1", "2", "-1"] * 3
     grid = np.array([[1, 3, 2, 0], [5, 6, 1, 2], [0, 2, 9, 4], [3, 1, 7, 8]], float)
     fig = plots.max_pooling(grid, np.array([[6.0, 2.0], [3.0, 9.0]]))
@@ -252,7 +254,7 @@ def test_seed_scores_draw_every_run_and_the_means():
     assert shown[1] == "mean 0.9400  (the row above's networks)"
     low, high = ax.get_xlim()
     assert 0.85 < low < 0.90 and 0.96 < high <= 1.0 and "axis cut" in ax.get_xlabel()
-    title = fig._suptitle.get_text()
+    title = fig.get_suptitle()
     assert "Rows (3 seeds)" in title and "somewhere" in title
     fig = plots.curves_by_row({"a": [[0.5, 0.8, 0.9], [0.6, 0.7, 0.95]], "b": [[0.2, 0.4, 0.6]]})
     ax = fig.axes[0]
@@ -276,4 +278,4 @@ def test_recipe_figures_draw_their_data():
     assert [ax.get_ylabel() for ax in fig.axes[::4]] == ["あ", "ふ"]
     fig = plots.recipe.learning_rate([0, 1, 2], [0.0, 1e-3, 5e-4], "Warm-up", "the stand-in")
     assert list(fig.axes[0].get_lines()[0].get_ydata()) == [0.0, 1e-3, 5e-4]
-    assert fig._suptitle.get_text().splitlines() == ["Warm-up", "the stand-in"]
+    assert fig.get_suptitle().splitlines() == ["Warm-up", "the stand-in"]

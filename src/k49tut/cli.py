@@ -112,11 +112,11 @@ def parser() -> argparse.ArgumentParser:
         "--debug", action="store_true", help="on an error, show the traceback with its causes"
     )
     sub = p.add_subparsers(dest="command", required=True)
-    data_dir = (
+    data_dir_help = (
         f"data directory (default: ${paths.DATA_DIR_ENV}, the checkout's data/, or the user cache)"
     )
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--data-dir", metavar="D", help=data_dir)
+    common.add_argument("--data-dir", metavar="D", help=data_dir_help)
     common.add_argument(
         "--mirror",
         metavar="URL",
@@ -142,7 +142,7 @@ def parser() -> argparse.ArgumentParser:
     r.add_argument(
         "--dataset", default=defaults.DATASET, choices=DATASETS, help="the data (%(default)s)"
     )
-    r.add_argument("--data-dir", metavar="D", help=data_dir)
+    r.add_argument("--data-dir", metavar="D", help=data_dir_help)
     r.add_argument(
         "--epochs",
         type=int,
