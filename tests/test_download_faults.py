@@ -505,7 +505,7 @@ def test_a_directory_planted_while_waiting_for_the_lock_is_said_once(
         (d / files[1].name).mkdir()
     worker.join(30)
     text = outcome["error"]
-    assert text.startswith(f"{d / files[1].name} is a directory (or another non-file)")
+    assert text.startswith(f"{d / files[1].name} is not a regular file (a directory, a FIFO...)")
     assert text.count("was changed") == 1 and text.count(OFFLINE) == 1
     assert f"Move it away, then run again.\nNothing in {d} was changed.\nWhat to do:" in text
     assert _files_in(d) == [files[1].name]

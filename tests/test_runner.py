@@ -14,7 +14,7 @@ from realfs import mount_tmpfs
 
 from k49tut import paths
 from k49tut.cli import main
-from k49tut.runner import NOTEBOOKS, notebooks_dir
+from k49tut.runner import NOTEBOOKS, notebooks_dir, run_all
 
 CHECKOUT = Path(__file__).resolve().parent.parent
 
@@ -98,7 +98,7 @@ def test_only_declared_parameters_are_passed(tmp_path):
 
 
 @pytest.mark.notebooks
-def test_budget_reaches_every_notebook_that_declares_it(tmp_path):
+def test_budget_reaches_every_notebook_that_declares_it(tmp_path, monkeypatch, capsys):
     src = tmp_path / "nb"
     for name in ("02_cnn.ipynb", "03_recipe.ipynb"):
         tiny_notebook(
@@ -111,6 +111,10 @@ def test_budget_reaches_every_notebook_that_declares_it(tmp_path):
     assert result.returncode == 0, result.stderr
     printed = [line for line in result.stdout.splitlines() if not line.startswith((" ", "["))]
     assert printed[:3] == ["budget full", "budget full", "no budget here"]
+    monkeypatch.setenv("K49TUT_BUDGET", "quick")  # the default of the command and the API
+    assert _run(src, tmp_path / "out1").stdout.count("budget quick") == 2
+    assert run_all(tmp_path / "out1", dataset="sample", source=src, parts=[2]) == 0
+    assert "budget quick" in capsys.readouterr().out
     refused = _run(src, tmp_path / "out2", "--budget", "huge")
     assert refused.returncode == 2 and "invalid choice: 'huge'" in refused.stderr
     assert not (tmp_path / "out2").exists()

@@ -110,7 +110,9 @@ def test_unreadable_file_is_reported_as_unreadable_not_damaged(tmp_path, tiny_k4
         f"try:\n    data.load('k49', data_dir={str(shared)!r})\n"
         "except StorageError as e:\n    print(e)\n"
     )
-    assert "permission denied. It is not known to be damaged" in loaded.stdout, loaded.stderr
+    assert "permission denied. It may be intact, so it is not replaced" in loaded.stdout, (
+        loaded.stderr
+    )
 
 
 def test_downloaded_files_follow_the_umask(server, tiny_k49, tmp_path):
@@ -179,7 +181,7 @@ def test_entry_that_is_a_directory_is_never_replaced(server, tiny_k49, tmp_path,
     (tmp_path / files[1].name).mkdir()
     (tmp_path / files[1].name / "keep.txt").write_text("mine")
     assert file_status(tmp_path / files[1].name, files[1]) == "not a file"
-    with pytest.raises(StorageError, match=f"{files[1].name} is a directory"):
+    with pytest.raises(StorageError, match=f"{files[1].name} is not a regular file"):
         data.download(tmp_path, mirror=server.url, files=files, progress=False)
     for verify in (True, False):
         with pytest.raises(StorageError, match=f"{files[1].name} is not a regular file"):

@@ -5,7 +5,7 @@ final array, a few MB at a time, so loading K49 never holds a second copy of it.
 array starts on a 64-byte boundary, which TensorFlow and SIMD code read fastest.
 
 >>> a = empty_aligned((3, 28, 28), "uint8")
->>> a.ctypes.data % ALIGN, is_aligned(a)
+>>> a.ctypes.data % ALIGN, a.flags.c_contiguous
 (0, True)
 """
 
@@ -26,11 +26,6 @@ def empty_aligned(shape, dtype) -> np.ndarray:
     raw = np.empty(nbytes + ALIGN, np.uint8)
     start = (-raw.ctypes.data) % ALIGN
     return raw[start : start + nbytes].view(dtype).reshape(shape)
-
-
-def is_aligned(a: np.ndarray) -> bool:
-    """True when ``a`` is C-contiguous, writable and starts on a 64-byte boundary."""
-    return bool(a.flags.c_contiguous and a.flags.writeable and a.ctypes.data % ALIGN == 0)
 
 
 def read_npy(stream, size: int | None = None) -> np.ndarray:

@@ -48,8 +48,8 @@ def resolve(budget: str, gpu: bool) -> str:
 
 
 def default_budget() -> str:
-    """The budget a notebook uses unless told: ``$K49TUT_BUDGET``, else ``"auto"``."""
-    return os.environ.get(BUDGET_ENV, "auto")
+    """The budget a run or a notebook uses unless told: ``$K49TUT_BUDGET``, else ``"auto"``."""
+    return os.environ.get(BUDGET_ENV) or "auto"
 
 
 def training_speed(
@@ -68,9 +68,9 @@ def training_speed(
     A first short ``fit`` on the first images of ``x`` traces the training function (not
     timed); then ``fit`` on more and more of them until one call lasts ``min_seconds``
     (or uses all of ``x``), so that the fixed cost of a call hardly counts, and once more
-    at that size; the speed is the mean of the last two. The probe trains ``model`` a
-    little: pass a throwaway copy, built and compiled like the real one. It takes a few
-    seconds.
+    at that size; the speed is that size over the mean of the last two timings. The
+    probe trains ``model`` a little: pass a throwaway copy, built and compiled like the
+    real one. It takes a few seconds.
     """
 
     def timed(n: int) -> float:

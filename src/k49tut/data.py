@@ -19,12 +19,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from k49tut import paths
+from k49tut import paths, sample
 from k49tut.arrays import read_npy
-from k49tut.classes import N_CLASSES
+from k49tut.classes import N_CLASSES, classmap
 from k49tut.download import download
 from k49tut.errors import ChecksumError, DataFormatError, ParameterError, StorageError
-from k49tut.files import K49_FILES, file_status, unreadable_reason
+from k49tut.files import K49_FILES, file_status, is_missing, unusable
 from k49tut.storage import reason
 
 DATASETS = ("k49", "sample", "standin")
@@ -63,9 +63,7 @@ class Dataset:
     def description(self) -> str:
         """What the data is, fit for a plot title: says so when it is not real K49."""
         if self.is_synthetic:
-            from k49tut.sample import BANNER
-
-            return f"{BANNER} ({self.name})"
+            return f"{sample.BANNER} ({self.name})"
         return "Kuzushiji-49"
 
     @property
@@ -179,7 +177,7 @@ def _read_array(path: Path) -> np.ndarray:
     except DataFormatError:
         raise
     except IsADirectoryError as error:
-        raise _not_a_regular_file(path) from error
+        raise unusable(path, "not a file") from error
     except OSError as error:
         if error.errno is None:  # zipfile's and numpy's complaints, not the disk's
             raise DataFormatError(
@@ -244,25 +242,12 @@ def arrays_from_files(
     return x_train, y_train, x_test, y_test
 
 
-def _not_a_regular_file(path: Path) -> StorageError:
-    return StorageError(
-        f"{path} is not a regular file (a directory, a FIFO...), where a K49 file belongs: "
-        "move it away, then run `k49tut download`."
-    )
-
-
 def _verify(path: Path, spec) -> None:
     status = file_status(path, spec)
     if status == "verified":
         return
-    if status == "unreadable":
-        raise StorageError(
-            f"Cannot read {path}: {unreadable_reason(path)}. It is not known to "
-            "be damaged: fix its permissions (or ask its owner), or use a copy "
-            "you can read (`data_dir=`, K49TUT_DATA_DIR)."
-        )
-    if status == "not a file":
-        raise _not_a_regular_file(path)
+    if error := unusable(path, status):
+        raise error
     raise ChecksumError(
         f"{path} failed verification ({status}; expected {spec.size:,} bytes, md5 "
         f"{spec.md5}). It may be incomplete or damaged: run `k49tut download --force` to "
@@ -271,17 +256,38 @@ def _verify(path: Path, spec) -> None:
 
 
 def _load_k49(root: Path, verify: bool, mirror: str | None) -> Dataset:
-    missing = tuple(f for f in K49_FILES if file_status(root / f.name, f) == "missing")
+    missing = tuple(f for f in K49_FILES if is_missing(root / f.name))  # hashes nothing
     if missing:
         download(root, mirror=mirror, files=missing)
     for spec in K49_FILES:
         if verify:
             _verify(root / spec.name, spec)
         elif not (root / spec.name).is_file():  # a FIFO would make the read wait for ever
-            raise _not_a_regular_file(root / spec.name)
+            raise unusable(root / spec.name, "not a file")
     arrays = arrays_from_files(*(root / f.name for f in K49_FILES[:4]))
     cmap = _read_classmap(root / K49_FILES[4].name)
     return Dataset(*arrays, classmap=cmap, name="k49", is_synthetic=False)
+
+
+def _load_synthetic(name: str, root: Path) -> Dataset:
+    """The stand-in shipped in the package (``"sample"``) or in ``root`` (``"standin"``)."""
+    if name == "sample":
+        try:
+            with np.load(sample.SAMPLE_PATH, allow_pickle=False) as z:
+                arrays = [z[k] for k in ("x_train", "y_train", "x_test", "y_test")]
+        except (OSError, KeyError, ValueError) as error:
+            raise DataFormatError(
+                f"The packaged sample {sample.SAMPLE_PATH} is unreadable ({error}); reinstall "
+                "k49tut or regenerate it with scripts/make_sample.py."
+            ) from error
+    else:
+        if missing := [f for f in sample.STANDIN_FILES if not (root / f).is_file()]:
+            raise DataFormatError(
+                f"No full-size stand-in in {root} (missing {', '.join(missing)}). Create it "
+                f"with `python scripts/make_sample.py --full --data-dir {root}`."
+            )
+        arrays = arrays_from_files(*(root / f for f in sample.STANDIN_FILES))
+    return Dataset(*arrays, classmap=classmap(), name=name, is_synthetic=True)
 
 
 def load(
@@ -296,7 +302,8 @@ def load(
     ``name`` is ``"k49"`` (the real data, downloaded on first use), ``"sample"`` (the
     small synthetic stand-in shipped with k49tut) or ``"standin"`` (the full-size
     synthetic stand-in written into the data directory by ``scripts/make_sample.py``).
-    ``verify`` checks the K49 files' checksums (each load hashes them, well under a second).
+    ``verify`` checks the K49 files' checksums (each load hashes them once, well under a
+    second); ``verify=False`` reads them without hashing.
 
     >>> ds = load("sample")
     >>> len(ds.classmap), ds.name
@@ -305,7 +312,5 @@ def load(
     if name == "k49":
         return _load_k49(paths.data_dir(data_dir), verify, mirror)
     if name in ("sample", "standin"):
-        from k49tut import sample
-
-        return sample.load_synthetic(name, data_dir)
+        return _load_synthetic(name, paths.data_dir(data_dir))
     raise ParameterError(f"Unknown dataset {name!r}; choose one of {', '.join(DATASETS)}.")

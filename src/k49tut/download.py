@@ -34,7 +34,7 @@ from pathlib import Path
 
 from k49tut import paths, storage
 from k49tut.errors import ChecksumError, DownloadError, K49TutError, ParameterError, StorageError
-from k49tut.files import K49_FILES, RemoteFile, file_status, unreadable_reason
+from k49tut.files import K49_FILES, RemoteFile, file_status, unusable
 from k49tut.mirror import OFFLINE, Mirror, check_mirror, shown
 
 #: The seconds waited before each extra attempt after a network fault.
@@ -342,17 +342,8 @@ def _to_fetch(root: Path, files: tuple[RemoteFile, ...], force: bool) -> list[Re
     for spec in files:
         path = root / spec.name
         status = file_status(path, spec)
-        if status == "not a file":
-            raise StorageError(
-                f"{path} is a directory (or another non-file), where the file {spec.name} "
-                "belongs. Move it away, then run again."
-            )
-        if status == "unreadable":
-            raise StorageError(
-                f"Cannot read {path}: {unreadable_reason(path)}. It may be intact, so it is "
-                "not replaced: fix its permissions (or ask its owner), or move it away, then "
-                "run again."
-            )
+        if error := unusable(path, status):
+            raise error
         if force or status != "verified":
             todo.append(spec)
     return todo
@@ -437,8 +428,9 @@ def download(
     fetches them again, replacing each only once its fresh copy has passed the checksum).
     Each file is streamed into a private ``<data_dir>/.partial-XXXX/`` folder, checked
     against its size and MD5, then moved into place, so an interrupted or corrupted
-    transfer never leaves a file under its final name. ``files`` overrides the expected
-    sizes and hashes; change it only deliberately (for example, to test a mirror).
+    transfer never leaves a file under its final name. ``files`` chooses which files to
+    fetch (:func:`k49tut.data.load` passes only the missing ones); files of other sizes
+    and hashes than the official ones are for tests.
 
     Raises :class:`~k49tut.errors.DownloadError` when a file cannot be fetched,
     :class:`~k49tut.errors.ChecksumError` when its bytes do not match and

@@ -19,6 +19,7 @@ from pathlib import Path
 import pooch
 
 from k49tut import storage
+from k49tut.errors import StorageError
 
 
 @dataclass(frozen=True)
@@ -45,12 +46,9 @@ K49_FILES: tuple[RemoteFile, ...] = (
 )
 
 
-#: What :func:`file_status` can say of a file, best first.
-STATUSES = ("verified", "missing", "wrong size", "wrong checksum", "unreadable", "not a file")
-
-
 def file_status(path: Path, spec: RemoteFile) -> str:
-    """One of :data:`STATUSES` for the local copy ``path`` of ``spec``.
+    """What the local copy ``path`` of ``spec`` is: ``"verified"``, ``"missing"``,
+    ``"wrong size"``, ``"wrong checksum"``, ``"unreadable"`` or ``"not a file"``.
 
     ``"unreadable"`` means the file is there but this user cannot read it (it may be
     intact); ``"not a file"`` means a directory or other non-file holds the name (a
@@ -73,7 +71,37 @@ def file_status(path: Path, spec: RemoteFile) -> str:
     return "verified" if actual == spec.md5 else "wrong checksum"
 
 
-def unreadable_reason(path: Path) -> str:
+def is_missing(path: Path) -> bool:
+    """True when :func:`file_status` would say ``"missing"``; it reads no byte of the file."""
+    try:
+        path.stat()
+    except (FileNotFoundError, NotADirectoryError):
+        return True
+    except OSError:
+        return False
+    return False
+
+
+def unusable(path: Path, status: str) -> StorageError | None:
+    """The error for a copy that is ``"unreadable"`` or ``"not a file"``, else None.
+
+    Neither is ever replaced by k49tut: the file may be intact, the folder may be the
+    user's. The message says what to do.
+    """
+    if status == "not a file":
+        return StorageError(
+            f"{path} is not a regular file (a directory, a FIFO...), where the K49 file "
+            f"{path.name} belongs. Move it away, then run again."
+        )
+    if status == "unreadable":
+        return StorageError(
+            f"Cannot read {path}: {_unreadable_reason(path)}. It may be intact, so it is not "
+            "replaced: fix its permissions (or ask its owner), or move it away, then run again."
+        )
+    return None
+
+
+def _unreadable_reason(path: Path) -> str:
     """Why ``path`` cannot be read, in a few words (``"permission denied"``...)."""
     try:
         with open(path, "rb") as f:

@@ -1,8 +1,8 @@
 """Small helpers for the notebooks' setup sections.
 
->>> from k49tut.notebook import in_colab
->>> in_colab()
-False
+>>> from k49tut.notebook import banner_html
+>>> "Kuzushiji-49" in banner_html("k49")
+True
 """
 
 from __future__ import annotations
@@ -12,11 +12,6 @@ import os
 import sys
 import tempfile
 import warnings
-
-
-def in_colab() -> bool:
-    """True when running inside Google Colab."""
-    return "google.colab" in sys.modules
 
 
 def device_summary() -> str:

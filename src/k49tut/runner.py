@@ -37,7 +37,7 @@ import time
 from pathlib import Path
 
 from k49tut import defaults, storage
-from k49tut.budget import duration
+from k49tut.budget import default_budget, duration
 from k49tut.errors import K49TutError, StorageError
 from k49tut.paths import notebooks_dir
 
@@ -90,9 +90,7 @@ def missing_tools() -> list[str]:
     return [name for name in TOOLS if importlib.util.find_spec(name) is None]
 
 
-def copy_notebooks(
-    dest: str | os.PathLike, force: bool = False, source: Path | None = None
-) -> list[Path]:
+def copy_notebooks(dest: str | os.PathLike, force: bool = False) -> list[Path]:
     """Copy the tutorial's notebooks into ``dest`` (created if needed); returns the copies.
 
     Refuses, copying nothing, if a notebook of that name is already there, unless
@@ -106,7 +104,7 @@ def copy_notebooks(
     >>> [p.name for p in copy_notebooks(tempfile.mkdtemp())][:2]
     ['01_eda.ipynb', '02_cnn.ipynb']
     """
-    source = Path(source) if source is not None else notebooks_dir()
+    source = notebooks_dir()
     names = [name for name in NOTEBOOKS if (source / name).is_file()]
     if not names:
         raise K49TutError(f"No tutorial notebooks ({', '.join(NOTEBOOKS)}) in {source}.")
@@ -154,9 +152,9 @@ def export_html(notebook: Path) -> Path:
 
     logging.getLogger("traitlets").setLevel(logging.ERROR)  # no accessibility nags per figure
     body, _ = HTMLExporter().from_filename(str(notebook))
-    out = notebook.with_suffix(".html")
-    out.write_text(body, encoding="utf-8")
-    return out
+    return storage.atomic_write(
+        notebook.with_suffix(".html"), lambda path: path.write_text(body, encoding="utf-8")
+    )
 
 
 def export_figures(notebook: Path, folder: Path) -> list[Path]:
@@ -171,9 +169,9 @@ def export_figures(notebook: Path, folder: Path) -> list[Path]:
     for k, cell in enumerate(nb.cells):
         for out in cell.get("outputs", []):
             if png := out.get("data", {}).get("image/png"):
+                image = base64.b64decode(png)
                 path = folder / f"{len(saved) + 1:02d}-cell{k}.png"
-                path.write_bytes(base64.b64decode(png))
-                saved.append(path)
+                saved.append(storage.atomic_write(path, lambda p, b=image: p.write_bytes(b)))
     return saved
 
 
@@ -291,17 +289,18 @@ def run_all(
     seed: int = defaults.SEED,
     batch_size: int = defaults.BATCH_SIZE,
     source: Path | None = None,
-    budget: str = "auto",
+    budget: str | None = None,
     parts: list[int] | None = None,
     timeout: int | None = None,
 ) -> int:
     """Execute the tutorial's notebooks into ``output_dir``; returns the exit status.
 
     ``epochs`` and ``batch_size`` are Part 2's; Part 3 sizes its work by ``budget``
-    (see :mod:`k49tut.budget`); Part 4 reads Part 3's model from ``output_dir``. The
-    notebooks run with ``output_dir`` as their working directory. ``parts`` (1-4) runs
-    only those parts. A cell that runs longer than ``timeout`` seconds is stopped
-    (default: :func:`k49tut.defaults.cell_timeout` of the budget).
+    (see :mod:`k49tut.budget`; default: ``$K49TUT_BUDGET``, else ``"auto"``); Part 4
+    reads Part 3's model from ``output_dir``. The notebooks run with ``output_dir`` as
+    their working directory. ``parts`` (1-4) runs only those parts. A cell that runs
+    longer than ``timeout`` seconds is stopped (default:
+    :func:`k49tut.defaults.cell_timeout` of the budget).
     """
     from k49tut import preflight
 
@@ -320,6 +319,7 @@ def run_all(
     logging.getLogger("papermill").addFilter(_no_kernel_died_line)
     logging.getLogger("asyncio").addFilter(_no_orphaned_kernel_error)
     source = Path(source) if source is not None else notebooks_dir()
+    budget = default_budget() if budget is None else budget
     preflight.check_parameters(dataset, epochs, seed, batch_size, budget, timeout)
     names = _notebooks_in(source, parts)
     preflight.check_notebooks(source, names)

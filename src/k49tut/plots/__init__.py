@@ -1,4 +1,6 @@
-"""Every figure of the tutorial; each function returns a matplotlib Figure.
+"""Every figure of the tutorial; each function returns a matplotlib Figure, except three
+helpers the notebooks also use: :func:`strip` (images side by side, as one array),
+:func:`plural` (``"3 epochs"``) and the accent colour :data:`ACCENT`.
 
 - :mod:`k49tut.plots.data`: the data (Part 1), titled with the dataset's description.
 - :mod:`k49tut.plots.concepts`: small illustrations of how a CNN works (Part 2).
@@ -32,7 +34,6 @@ from k49tut.plots.results import (
     gallery,
     learning_curves,
     per_class_scores,
-    place_labels,
     precision_recall,
 )
 from k49tut.plots.seeds import curves_by_row, seed_scores
@@ -58,7 +59,6 @@ __all__ = [
     "nearest_pairs",
     "per_class_scores",
     "pixel_histogram",
-    "place_labels",
     "plural",
     "precision_recall",
     "seed_scores",

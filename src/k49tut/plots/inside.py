@@ -76,6 +76,12 @@ def feature_maps(
     return _titled(fig, title or "Feature maps, stage by stage", source)
 
 
+def _grad_cam(ax, image: np.ndarray, cam: np.ndarray, **scale) -> None:
+    """``image`` in grey under its Grad-CAM map ``cam``, brightest where the map peaks."""
+    ax.imshow(image, cmap="gray", **scale)
+    ax.imshow(cam, cmap="inferno", alpha=0.55, vmin=0, vmax=cam.max() or 1)
+
+
 def attributions(
     images: np.ndarray, pixel_maps: np.ndarray, cams: np.ndarray, captions, source: str = ""
 ) -> Figure:
@@ -90,8 +96,7 @@ def attributions(
         axes[0, k].imshow(img, cmap="gray")
         axes[0, k].set_title(captions[k], fontsize=11)
         _heat(axes[1, k], np.squeeze(pixel_maps[k]))
-        axes[2, k].imshow(img, cmap="gray")
-        axes[2, k].imshow(cams[k], cmap="inferno", alpha=0.55, vmin=0, vmax=cams[k].max() or 1)
+        _grad_cam(axes[2, k], img, cams[k])
     _no_ticks(axes)
     names = (
         "image",
@@ -189,8 +194,7 @@ def your_pictures(
         row[0].imshow(pictures[k])
         row[0].set_title(captions[k], fontsize=10, loc="left")
         row[1].imshow(image, cmap="gray", vmin=0, vmax=255)
-        row[2].imshow(image, cmap="gray", vmin=0, vmax=255)
-        row[2].imshow(cams[k], cmap="inferno", alpha=0.55, vmin=0, vmax=cams[k].max() or 1)
+        _grad_cam(row[2], image, cams[k], vmin=0, vmax=255)
         _no_ticks(row[:3])
         bars = row[3].barh(range(5), proba[k, top][::-1], color="tab:blue")
         bars[-1].set_color("tab:orange")

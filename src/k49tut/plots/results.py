@@ -24,7 +24,7 @@ from matplotlib.path import Path
 from matplotlib.text import Text
 from matplotlib.transforms import Bbox
 
-from k49tut.plots.data import ACCENT, _grid, _no_ticks, _show_images, _titled, plural, strip
+from k49tut.plots.data import _grid, _no_ticks, _show_images, _titled, plural, strip
 from k49tut.synth import printed
 
 #: The colour bar's ticks for counts, those up to the largest count shown.
@@ -78,7 +78,7 @@ def per_class_scores(report: pd.DataFrame, source: str = "") -> Figure:
     return _titled(fig, "Per-class scores on the test set, sorted by F1", source)
 
 
-#: Where place_labels may put a label relative to its point, in points, and how the label
+#: Where _place_labels may put a label relative to its point, in points, and how the label
 #: is aligned there: eight close spots first (a label left of its point ends there), then
 #: rings of 16 directions at growing distances (those get a leader line).
 _CLOSE = [
@@ -98,7 +98,7 @@ _RINGS = [
 _OFFSETS = _CLOSE + _RINGS
 
 
-def place_labels(ax, xs, ys, texts, fontsize: int = 13, markers=()) -> list:
+def _place_labels(ax, xs, ys, texts, fontsize: int = 13, markers=()) -> list:
     """Write each text next to its point where it overlaps no earlier label or leader line and
     stays inside the axes; labels moved farther than the close spots get a thin line to their
     point, which may cross no other label. ``markers`` (boxes in display coordinates) are
@@ -227,7 +227,7 @@ def precision_recall(report: pd.DataFrame, source: str = "", low: float | None =
     radii = np.sqrt(area(support[inside])) / 2 * fig.dpi / 72  # marker radius, in pixels
     markers = [Bbox.from_extents(x - d, y - d, x + d, y + d) for (x, y), d in zip(centres, radii)]
     if groups := _groups(p[inside], r[inside], report.index[inside], tol=0.01 * span):
-        place_labels(ax, *zip(*groups), markers=markers)  # one label per point
+        _place_labels(ax, *zip(*groups), markers=markers)  # one label per point
     return fig
 
 
@@ -313,7 +313,7 @@ def gallery(
     indices = np.asarray(indices)[:limit]
     rows = int(np.ceil((len(indices) + 2) / cols))
     fig, axes = _grid(rows, cols, (cols * 1.1, rows * 1.3 + 0.6))
-    glyphs = [printed(chars[label])[..., None] / 255 * ACCENT for label in (true, predicted)]
+    glyphs = [strip([], printed(chars[label])) for label in (true, predicted)]
     _show_images(
         axes, glyphs, [f"true {chars[true]}", f"predicted {chars[predicted]}"], fontsize=11
     )
@@ -333,10 +333,11 @@ def class_errors(
     max_rows: int = 10,
     source: str = "",
 ) -> Figure:
-    """All mistakes on one class, one row per wrong answer (most frequent first).
+    """The mistakes on one class, one row per wrong answer (most frequent first).
 
     Each row starts with the wrongly predicted character as printed (orange), then up to
-    ``per_row`` of the images that received it.
+    ``per_row`` of the images that received it; past ``max_rows`` rows, the title counts
+    the rarer answers not shown.
     """
     wrong = np.flatnonzero((y_true == label) & (y_pred != label))
     answers = pd.Series(y_pred[wrong]).value_counts().sort_values(ascending=False, kind="stable")
