@@ -49,7 +49,7 @@ def resolve(budget: str, gpu: bool) -> str:
 
 def default_budget() -> str:
     """The budget a run or a notebook uses unless told: ``$K49TUT_BUDGET``, else ``"auto"``."""
-    return os.environ.get(BUDGET_ENV) or "auto"
+    return os.environ.get(BUDGET_ENV, "auto")
 
 
 def training_speed(

@@ -96,7 +96,8 @@ def unusable(path: Path, status: str) -> StorageError | None:
     if status == "unreadable":
         return StorageError(
             f"Cannot read {path}: {_unreadable_reason(path)}. It may be intact, so it is not "
-            "replaced: fix its permissions (or ask its owner), or move it away, then run again."
+            "replaced: fix its permissions (or ask its owner), or use a copy you can read "
+            "(--data-dir D, K49TUT_DATA_DIR=D, data_dir=D), or move it away, then run again."
         )
     return None
 

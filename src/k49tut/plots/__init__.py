@@ -1,6 +1,7 @@
 """Every figure of the tutorial; each function returns a matplotlib Figure, except three
-helpers the notebooks also use: :func:`strip` (images side by side, as one array),
-:func:`plural` (``"3 epochs"``) and the accent colour :data:`ACCENT`.
+helpers that are not figures: :func:`plural` (``"3 epochs"``, also used in the
+notebooks' printed sentences), :func:`strip` (images side by side, as one array) and the
+accent colour :data:`ACCENT`.
 
 - :mod:`k49tut.plots.data`: the data (Part 1), titled with the dataset's description.
 - :mod:`k49tut.plots.concepts`: small illustrations of how a CNN works (Part 2).
