@@ -54,10 +54,10 @@ def file_status(path: Path, spec: RemoteFile) -> str:
     intact); ``"not a file"`` means a directory or other non-file holds the name (a
     FIFO included: it is never opened, so nothing waits on it).
     """
+    if is_missing(path):
+        return "missing"
     try:
         st = path.stat()
-    except (FileNotFoundError, NotADirectoryError):
-        return "missing"
     except OSError:
         return "unreadable"
     if not stat.S_ISREG(st.st_mode):
@@ -72,7 +72,8 @@ def file_status(path: Path, spec: RemoteFile) -> str:
 
 
 def is_missing(path: Path) -> bool:
-    """True when :func:`file_status` would say ``"missing"``; it reads no byte of the file."""
+    """True when nothing is at ``path`` (what :func:`file_status` calls ``"missing"``),
+    found without reading a byte of the file."""
     try:
         path.stat()
     except (FileNotFoundError, NotADirectoryError):
