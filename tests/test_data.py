@@ -171,7 +171,9 @@ def test_a_fifo_at_a_data_files_name_is_refused_not_waited_on(tiny_k49, tmp_path
     os.mkfifo(tmp_path / files[0].name)  # opening it to read would wait for a writer
     for verify in (False, True):
         with pytest.raises(
-            StorageError, match=f"{files[0].name} is not a regular file \\(a directory, a FIFO"
+            StorageError,
+            match=f"{files[0].name} is not a regular file \\(a directory, a FIFO\\.\\.\\.\\), "
+            f"where the data file {files[0].name} belongs",
         ):
             data.load("k49", data_dir=tmp_path, verify=verify)
 

@@ -124,3 +124,21 @@ def test_standin_round_trip(tmp_path):
 def test_missing_standin_says_how_to_make_it(tmp_path):
     with pytest.raises(DataFormatError, match="make_sample.py --full"):
         data.load("standin", data_dir=tmp_path)
+
+
+def test_a_damaged_standin_file_says_how_to_make_it_again_not_to_download(tmp_path):
+    rng = np.random.default_rng(2)
+    x = rng.integers(0, 256, (49, 28, 28), dtype=np.uint8)
+    y = np.arange(49, dtype=np.uint8)
+    write_standin(tmp_path, x, y, x, y, {"seed": 2})
+    damaged = tmp_path / sample.STANDIN_FILES[2]
+    damaged.write_bytes(damaged.read_bytes()[:100])  # cut short
+    with pytest.raises(DataFormatError) as info:
+        data.load("standin", data_dir=tmp_path)
+    message = str(info.value)
+    assert message.startswith(f"{damaged} is not a readable .npz file")
+    assert message.endswith(
+        "It may be incomplete or damaged: make the stand-in again with "
+        f"`python scripts/make_sample.py --full --data-dir {tmp_path}`."
+    )
+    assert "download" not in message

@@ -133,28 +133,28 @@ def validation_split(ds: Dataset, seed: int, share: float = VALIDATION_SHARE) ->
 _DEFLATE_RATIO = 1032
 
 
-def _member(archive: zipfile.ZipFile, path: Path) -> zipfile.ZipInfo:
-    """The ``arr_0.npy`` entry of a K49 archive, after checks that cost no memory."""
+def _member(archive: zipfile.ZipFile, path: Path, damaged: str) -> zipfile.ZipInfo:
+    """The ``arr_0.npy`` entry of a K49-format archive, after checks that cost no memory."""
     names = archive.namelist()
     if "arr_0.npy" not in names:
         raise DataFormatError(
             f"{path} holds the arrays {[n.removesuffix('.npy') for n in names]}, but "
-            "K49 files hold one array named 'arr_0'."
+            "K49-format files hold one array named 'arr_0'."
         )
     info = archive.getinfo("arr_0.npy")
     if info.flag_bits & 0x1:
-        raise DataFormatError(f"{path} is encrypted; K49 files are not.{_DAMAGED}")
+        raise DataFormatError(f"{path} is encrypted; K49-format files are not.{damaged}")
     if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
         raise DataFormatError(
-            f"{path} uses zip compression method {info.compress_type}; K49 "
-            f"files are deflated (8) or stored (0).{_DAMAGED}"
+            f"{path} uses zip compression method {info.compress_type}; K49-format "
+            f"files are deflated (8) or stored (0).{damaged}"
         )
     on_disk = path.stat().st_size
     limit = info.compress_size * (_DEFLATE_RATIO if info.compress_type else 1) + 64
     if info.compress_size > on_disk or info.file_size > limit:
         raise DataFormatError(
             f"{path} claims {info.file_size:,} bytes of array data in {info.compress_size:,} "
-            f"compressed bytes of a {on_disk:,}-byte file, which cannot be.{_DAMAGED}"
+            f"compressed bytes of a {on_disk:,}-byte file, which cannot be.{damaged}"
         )
     return info
 
@@ -162,16 +162,17 @@ def _member(archive: zipfile.ZipFile, path: Path) -> zipfile.ZipInfo:
 _DAMAGED = " It may be incomplete or damaged: delete it, or run `k49tut download --force`."
 
 
-def _read_array(path: Path) -> np.ndarray:
-    """The ``arr_0`` array of a K49 ``.npz``, read straight into aligned memory.
+def _read_array(path: Path, damaged: str = _DAMAGED) -> np.ndarray:
+    """The ``arr_0`` array of a K49-format ``.npz``, read straight into aligned memory.
 
     Every damage (not a zip, bad deflate stream, bad CRC, encryption, an unknown
     compression method, sizes that disagree) raises :class:`DataFormatError` naming the
-    file; sizes are checked against the archive before any memory is allocated.
+    file and ending with ``damaged``; sizes are checked against the archive before any
+    memory is allocated.
     """
     try:
         with zipfile.ZipFile(path) as archive:
-            info = _member(archive, path)
+            info = _member(archive, path, damaged)
             with archive.open(info) as stream:
                 return read_npy(stream, size=info.file_size)
     except DataFormatError:
@@ -181,12 +182,12 @@ def _read_array(path: Path) -> np.ndarray:
     except OSError as error:
         if error.errno is None:  # zipfile's and numpy's complaints, not the disk's
             raise DataFormatError(
-                f"{path} is not a readable .npz file ({error}).{_DAMAGED}"
+                f"{path} is not a readable .npz file ({error}).{damaged}"
             ) from error
         raise StorageError(f"Cannot read {path}: {reason(error)}.") from error
     except Exception as error:  # BadZipFile, zlib.error, EOFError, ValueError, ...
         raise DataFormatError(
-            f"{path} is not a readable .npz file ({type(error).__name__}: {error}).{_DAMAGED}"
+            f"{path} is not a readable .npz file ({type(error).__name__}: {error}).{damaged}"
         ) from error
 
 
@@ -229,12 +230,12 @@ def _read_classmap(path: Path) -> pd.DataFrame:
     return cmap
 
 
-def arrays_from_files(
-    train_imgs: Path, train_labels: Path, test_imgs: Path, test_labels: Path
-) -> tuple[np.ndarray, ...]:
-    """Read and validate four K49-format ``.npz`` files: x_train, y_train, x_test, y_test."""
-    x_train, y_train = _read_array(train_imgs), _read_array(train_labels)
-    x_test, y_test = _read_array(test_imgs), _read_array(test_labels)
+def arrays_from_files(*paths: Path, damaged: str = _DAMAGED) -> tuple[np.ndarray, ...]:
+    """Read and validate four K49-format ``.npz`` files, the train images and labels and
+    the test images and labels: x_train, y_train, x_test, y_test. A damaged archive's
+    message ends with ``damaged``, the advice on what to do."""
+    train_imgs, train_labels, test_imgs, test_labels = paths
+    x_train, y_train, x_test, y_test = (_read_array(path, damaged) for path in paths)
     _check_images(x_train, train_imgs)
     _check_images(x_test, test_imgs)
     _check_labels(y_train, len(x_train), train_labels)
@@ -281,12 +282,14 @@ def _load_synthetic(name: str, root: Path) -> Dataset:
                 "k49tut or regenerate it with scripts/make_sample.py."
             ) from error
     else:
+        make = f"`python scripts/make_sample.py --full --data-dir {root}`"
         if missing := [f for f in sample.STANDIN_FILES if not (root / f).is_file()]:
             raise DataFormatError(
                 f"No full-size stand-in in {root} (missing {', '.join(missing)}). Create it "
-                f"with `python scripts/make_sample.py --full --data-dir {root}`."
+                f"with {make}."
             )
-        arrays = arrays_from_files(*(root / f for f in sample.STANDIN_FILES))
+        damaged = f" It may be incomplete or damaged: make the stand-in again with {make}."
+        arrays = arrays_from_files(*(root / f for f in sample.STANDIN_FILES), damaged=damaged)
     return Dataset(*arrays, classmap=classmap(), name=name, is_synthetic=True)
 
 

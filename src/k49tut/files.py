@@ -91,7 +91,7 @@ def unusable(path: Path, status: str) -> StorageError | None:
     """
     if status == "not a file":
         return StorageError(
-            f"{path} is not a regular file (a directory, a FIFO...), where the K49 file "
+            f"{path} is not a regular file (a directory, a FIFO...), where the data file "
             f"{path.name} belongs. Move it away, then run again."
         )
     if status == "unreadable":
