@@ -134,22 +134,18 @@ def make_split(
 
 
 def write_sample(path: Path, x_train, y_train, x_test, y_test, meta: dict) -> None:
-    """Write the small sample as one compressed .npz (plus its metadata as JSON)."""
-    np.savez_compressed(
-        path,
-        x_train=x_train,
-        y_train=y_train,
-        x_test=x_test,
-        y_test=y_test,
-        meta=np.array(json.dumps(meta, sort_keys=True)),
-    )
+    """Write the small sample as one compressed .npz (plus its metadata as JSON), under a
+    temporary name first, so that a run stopped midway leaves the old sample whole."""
+    arrays = dict(x_train=x_train, y_train=y_train, x_test=x_test, y_test=y_test)
+    meta_text = np.array(json.dumps(meta, sort_keys=True))
+    atomic_write(path, lambda tmp: _save_npz(tmp, **arrays, meta=meta_text))
 
 
-def _save_npz(path: Path, array: np.ndarray) -> None:
-    """One array in K49's format (key ``arr_0``); to an open file, since np.savez adds
-    ``.npz`` to a path that lacks it."""
+def _save_npz(path: Path, *arrays: np.ndarray, **named: np.ndarray) -> None:
+    """Arrays into a compressed .npz (one unnamed array: K49's format, key ``arr_0``); to
+    an open file, since np.savez adds ``.npz`` to a path that lacks it."""
     with open(path, "wb") as f:
-        np.savez_compressed(f, array)
+        np.savez_compressed(f, *arrays, **named)
 
 
 def write_standin(root: Path, x_train, y_train, x_test, y_test, meta: dict) -> None:

@@ -100,7 +100,7 @@ def test_every_damage_raises_data_format_error_naming_the_file(tiny_k49, tmp_pat
     message = str(info.value)
     assert message.startswith(str(tmp_path / NAME))
     assert says in message
-    assert "`k49tut download --force`" in message
+    assert f"run `k49tut download --data-dir {tmp_path}` to replace it" in message
 
 
 def test_a_header_claiming_gigabytes_is_refused_before_allocating(tiny_k49, tmp_path):

@@ -1,5 +1,7 @@
 """k49tut.budget: what a budget means, the speed probe and the forecast."""
 
+import os
+
 import numpy as np
 import pytest
 
@@ -112,3 +114,15 @@ def test_quiet_tensorflow_drops_kerass_shuffle_warning_for_a_pipeline_and_no_oth
         warnings.warn("another warning", UserWarning, stacklevel=1)
     messages = [str(w.message) for w in caught]  # (other libraries may add their own)
     assert not [m for m in messages if "shuffle" in m] and "another warning" in messages
+
+
+@pytest.mark.parametrize("cores, said", [(1, "CPU (1 core)"), (2, "CPU (2 cores)"), (None, "CPU")])
+def test_the_device_summary_counts_cores_in_words(monkeypatch, cores, said):
+    import tensorflow as tf
+
+    from k49tut.notebook import device_summary
+
+    if tf.config.list_physical_devices("GPU"):
+        pytest.skip("with a GPU the summary names the GPU")
+    monkeypatch.setattr(os, "cpu_count", lambda: cores)
+    assert device_summary() == said

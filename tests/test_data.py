@@ -240,6 +240,23 @@ def test_load_with_verify_reports_a_corrupt_file(tmp_path):
         data.load("k49", data_dir=tmp_path)
 
 
+def test_a_corrupt_file_is_named_with_the_download_that_replaces_it_alone(
+    server, tiny_k49, monkeypatch, tmp_path
+):
+    _, bodies, files = tiny_k49
+    monkeypatch.setattr(data, "K49_FILES", files)  # the tiny files stand for K49's
+    _place(tmp_path, bodies)
+    name = files[2].name
+    (tmp_path / name).write_bytes(bodies[name][:-1] + b"X")  # same size, other bytes
+    with pytest.raises(ChecksumError) as info:
+        data.load("k49", data_dir=tmp_path)
+    assert f"run `k49tut download --data-dir {tmp_path}` to replace it" in str(info.value)
+    server.serve_all(bodies)
+    data.download(tmp_path, mirror=server.url, files=files, progress=False)  # that command
+    assert server.hits == ["/" + name]
+    assert data.load("k49", data_dir=tmp_path).name == "k49"
+
+
 def test_load_downloads_missing_files_and_reports_failure(
     closed_port_url, tmp_path, quick_retries
 ):
@@ -362,7 +379,10 @@ def test_cli_info_reports_each_file(tmp_path):
     assert lines[K49_FILES[1].name].endswith("wrong size")
     assert lines[K49_FILES[0].name].endswith("missing")
     assert f"Data directory: {tmp_path}" in result.stdout
-    assert "1 of 5 files verified" in result.stdout
+    assert (
+        f"1 of 5 files verified. Run `k49tut download --data-dir {tmp_path}` to fetch what is "
+        "missing and replace what fails the check.\n"
+    ) in result.stdout
 
 
 def test_cli_console_script_and_usage_error():

@@ -21,7 +21,7 @@ from k49tut.classes import classmap_csv
 from k49tut.download import LOCK_FILE
 from k49tut.errors import ChecksumError, DownloadError, K49TutError, StorageError
 from k49tut.files import K49_FILES, file_status
-from k49tut.mirror import check_mirror
+from k49tut.mirror import OFFLINE, check_mirror
 
 CLASSMAP = K49_FILES[4]
 
@@ -44,6 +44,8 @@ def _files_in(directory) -> list[str]:
         (" http://127.0.0.1:8000/", "contains a space"),
         ("ftp:///k49/", "names no host"),
         ("http://127.0.0.1:8000/k49?x=1", "no ?query"),
+        ("file:///data/k49/", "not an http://, https:// or ftp:// URL (to use files you"),
+        ("/data/k49/", "not an http://, https:// or ftp:// URL"),
     ],
 )
 def test_malformed_mirror_is_refused_before_the_disk_is_touched(tmp_path, mirror, why):
@@ -52,6 +54,7 @@ def test_malformed_mirror_is_refused_before_the_disk_is_touched(tmp_path, mirror
         data.download(d, mirror=mirror, files=(CLASSMAP,), progress=False)
     assert why in str(info.value)
     assert "Nothing was changed" in str(info.value)
+    assert str(info.value).endswith(OFFLINE)
     assert not d.exists()
 
 
@@ -480,8 +483,6 @@ def test_a_directory_planted_while_waiting_for_the_lock_is_said_once(
     server, tiny_k49, tmp_path, capsys
 ):
     from filelock import FileLock
-
-    from k49tut.mirror import OFFLINE
 
     _, bodies, files = tiny_k49
     for spec in files:

@@ -16,7 +16,7 @@ import pytest
 from conftest import K49TUT, k49tut, tiny_notebook
 from realfs import mount_tmpfs
 
-from k49tut import cli, runner
+from k49tut import cli, paths, preflight, runner
 from k49tut.errors import ParameterError
 
 
@@ -74,6 +74,17 @@ def test_impossible_parameters_are_refused_before_anything_runs(
     assert not (tmp_path / "out").exists()
 
 
+def test_an_unknown_budget_from_the_environment_says_where_it_came_from(
+    notebooks, tmp_path, capsys, monkeypatch
+):
+    monkeypatch.setenv("K49TUT_BUDGET", "fast")
+    assert _refused(capsys, notebooks, tmp_path / "out") == (
+        "k49tut run: error: Unknown budget 'fast' (from K49TUT_BUDGET); choose one of "
+        "auto, quick, full.\n"
+    )
+    assert not (tmp_path / "out").exists()
+
+
 def test_impossible_parameters_exit_1_from_the_command(notebooks, tmp_path):
     result = _run(notebooks, tmp_path / "out", "--epochs", "0")
     assert result.returncode == 1
@@ -111,8 +122,25 @@ def test_a_damaged_notebook_is_refused_before_anything_is_created_or_moved(
     damage(notebooks / "02_cnn.ipynb")
     err = _refused(capsys, notebooks, out)
     assert err.startswith(f"k49tut run: error: Cannot run {notebooks / '02_cnn.ipynb'}: {says}")
-    assert "Nothing was changed." in err and "k49tut notebooks DEST" in err
+    assert err.endswith(
+        "Nothing was changed. Get an intact copy: `k49tut notebooks DEST` copies the tutorial's "
+        "own; then pass --notebooks DEST.\n"
+    )
     assert sorted(p.name for p in out.iterdir()) == ["metrics.json"]
+
+
+def test_a_damaged_notebook_of_the_tutorials_own_is_not_mended_by_copying_it(
+    tmp_path, monkeypatch
+):
+    own = tmp_path / "checkout" / "notebooks"
+    tiny_notebook(own / "01_eda.ipynb", "print(1)", parameters=None)
+    monkeypatch.setattr(paths, "notebooks_dir", lambda: own)
+    with pytest.raises(ParameterError) as info:
+        preflight.check_notebooks(own, ["01_eda.ipynb"])
+    assert str(info.value).endswith(
+        "Get an intact copy: in a checkout, `git checkout -- notebooks/01_eda.ipynb`; else "
+        "reinstall k49tut."
+    )
 
 
 @pytest.mark.parametrize("name", ["previous-runs", "figures"])
@@ -291,13 +319,23 @@ def test_kernel_that_dies_names_notebook_and_cell_and_keeps_the_partial_run(tmp_
         f"k49tut run: the kernel running 01_eda.ipynb died during In [4], the cell "
         f"starting {first!r}"
     ) in result.stderr
-    assert "lack of memory" in result.stderr
+    assert "(often for lack of memory: close other programs)" in result.stderr
+    assert "--batch-size" not in result.stderr  # it reaches Part 2 only
     assert "Traceback" not in result.stderr
     kept = nbformat.read(out / "01_eda.ipynb", as_version=4)
     ran = next(c for c in kept.cells if c.source == "print('before the end')")
     assert ran.outputs[0]["text"] == "before the end\n"
     assert (out / "01_eda.html").is_file()
     assert not (out / "02_cnn.ipynb").exists()
+
+
+def test_a_kernel_dying_in_part_2_suggests_a_smaller_batch_size(tmp_path):
+    from nbclient.exceptions import DeadKernelError
+
+    said = runner._why_stopped(DeadKernelError("gone"), "02_cnn.ipynb", tmp_path / "x.ipynb", 60)
+    assert (
+        "(often for lack of memory: try a smaller --batch-size, or close other programs)" in said
+    )
 
 
 @pytest.mark.notebooks

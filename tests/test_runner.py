@@ -192,6 +192,14 @@ def test_notebooks_command_copies_and_overwrites_only_with_force(capsys, tmp_pat
         assert (dest / name).read_bytes() == (notebooks_dir() / name).read_bytes()
 
 
+def test_one_notebook_copied_is_one_notebook(capsys, tmp_path, monkeypatch):
+    from k49tut import runner
+
+    monkeypatch.setattr(runner, "NOTEBOOKS", NOTEBOOKS[:1])
+    assert main(["notebooks", str(tmp_path)]) == 0
+    assert f"Copied 1 notebook to {tmp_path}: {NOTEBOOKS[0]}.\n" in capsys.readouterr().out
+
+
 def _copy_refused(capsys, *args) -> str:
     assert main(["notebooks", *map(str, args)]) == 1
     err = capsys.readouterr().err

@@ -12,13 +12,13 @@ import pytest
 
 from k49tut import data, sample
 from k49tut.classes import CHARS, K49_TEST_COUNTS, classmap
-from k49tut.errors import DataFormatError
+from k49tut.errors import DataFormatError, StorageError
 from k49tut.fonts import font_path
 from k49tut.synth import FontSpec
 
 SCRIPTS = Path(__file__).resolve().parent.parent / "scripts"
 sys.path.insert(0, str(SCRIPTS))  # the stand-in's generator lives beside make_sample.py
-from standin import allocate, make_split, write_standin  # noqa: E402
+from standin import allocate, make_split, write_sample, write_standin  # noqa: E402
 
 REAL_MEAN, REAL_INK = 46.5, 0.31  # first 100 real K49 test images (k49-facts)
 
@@ -142,3 +142,39 @@ def test_a_damaged_standin_file_says_how_to_make_it_again_not_to_download(tmp_pa
         f"`python scripts/make_sample.py --full --data-dir {tmp_path}`."
     )
     assert "download" not in message
+
+
+def test_a_directory_at_a_standin_files_name_is_named_not_called_missing(tmp_path):
+    x = np.zeros((49, 28, 28), np.uint8)
+    y = np.arange(49, dtype=np.uint8)
+    write_standin(tmp_path, x, y, x, y, {"seed": 3})
+    (tmp_path / sample.STANDIN_FILES[1]).unlink()
+    (tmp_path / sample.STANDIN_FILES[1]).mkdir()
+    with pytest.raises(StorageError) as info:
+        data.load("standin", data_dir=tmp_path)
+    assert str(info.value).startswith(
+        f"{tmp_path / sample.STANDIN_FILES[1]} is not a regular file (a directory, a FIFO...), "
+        f"where the data file {sample.STANDIN_FILES[1]} belongs. Move it away"
+    )
+
+
+def test_a_damaged_packaged_sample_says_how_to_get_it_back(tmp_path, monkeypatch):
+    body = sample.SAMPLE_PATH.read_bytes()
+    (tmp_path / "sample.npz").write_bytes(body[: len(body) // 2])  # a zip cut short
+    monkeypatch.setattr(sample, "SAMPLE_PATH", tmp_path / "sample.npz")
+    with pytest.raises(DataFormatError) as info:
+        data.load("sample")
+    message = str(info.value)
+    assert message.startswith(f"The packaged sample {tmp_path / 'sample.npz'} is unreadable (")
+    assert "`git checkout -- src/k49tut/resources/sample.npz`" in message
+
+
+def test_the_sample_is_written_whole_under_any_name(tmp_path):
+    x = np.full((49, 28, 28), 7, np.uint8)
+    y = np.arange(49, dtype=np.uint8)
+    for name in ("sample.npz", "no-suffix"):
+        write_sample(tmp_path / name, x, y, x[:2], y[:2], {"seed": 4})
+        with np.load(tmp_path / name) as z:
+            assert np.array_equal(z["x_train"], x) and np.array_equal(z["y_test"], y[:2])
+            assert json.loads(str(z["meta"])) == {"seed": 4}
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["no-suffix", "sample.npz"]

@@ -200,7 +200,7 @@ def test_too_little_space_is_refused_before_downloading(server, tiny_k49, tmp_pa
         with pytest.raises(StorageError) as info:
             data.download(small, mirror=server.url, files=files, progress=False)
         assert (
-            f"Not enough space in {small}: 32,768 bytes free, but the 5 file(s) to fetch "
+            f"Not enough space in {small}: 32,768 bytes free, but the 5 files to fetch "
             f"need {sum(spec.size for spec in files):,} bytes."
         ) in str(info.value)
         assert server.hits == []

@@ -69,7 +69,10 @@ def _info(args: argparse.Namespace) -> int:
             "`k49tut download` does not replace them."
         )
     elif ok < len(K49_FILES):
-        advice = " Run `k49tut download` to fetch the rest."
+        advice = (
+            f" Run `k49tut download --data-dir {root}` to fetch what is missing and replace "
+            "what fails the check."
+        )
     print(f"{ok} of {len(K49_FILES)} files verified.{advice}")
     return 1 if advice else 0
 
@@ -97,7 +100,8 @@ def _notebooks(args: argparse.Namespace) -> int:
     from k49tut.runner import copy_notebooks
 
     copies = copy_notebooks(args.dest, force=args.force)
-    print(f"Copied {len(copies)} notebooks to {args.dest}: {', '.join(p.name for p in copies)}.")
+    names = ", ".join(p.name for p in copies)
+    print(f"Copied {len(copies)} notebook{'s' * (len(copies) != 1)} to {args.dest}: {names}.")
     print(f"Open them with: jupyter lab {args.dest}")
     return 0
 
@@ -150,7 +154,9 @@ def parser() -> argparse.ArgumentParser:
         help="Part 2's epochs per model (%(default)s)",
     )
     r.add_argument("--seed", type=int, default=defaults.SEED, help="(%(default)s)")
-    r.add_argument("--batch-size", type=int, default=defaults.BATCH_SIZE, help="(%(default)s)")
+    r.add_argument(
+        "--batch-size", type=int, default=defaults.BATCH_SIZE, help="Part 2's (%(default)s)"
+    )
     r.add_argument(
         "--budget",
         default=default_budget(),

@@ -159,7 +159,7 @@ def _member(archive: zipfile.ZipFile, path: Path, damaged: str) -> zipfile.ZipIn
     return info
 
 
-_DAMAGED = " It may be incomplete or damaged: delete it, or run `k49tut download --force`."
+_DAMAGED = " It may be incomplete or damaged."
 
 
 def _read_array(path: Path, damaged: str = _DAMAGED) -> np.ndarray:
@@ -251,8 +251,16 @@ def _verify(path: Path, spec) -> None:
         raise error
     raise ChecksumError(
         f"{path} failed verification ({status}; expected {spec.size:,} bytes, md5 "
-        f"{spec.md5}). It may be incomplete or damaged: run `k49tut download --force` to "
-        "replace it, or pass verify=False if you changed it on purpose."
+        f"{spec.md5}).{_replace(path.parent)} If you changed it on purpose, load it in Python "
+        "with verify=False."
+    )
+
+
+def _replace(root: Path) -> str:
+    """What to do about a damaged K49 file in ``root``: fetch it again, it alone."""
+    return (
+        " It may be incomplete or damaged: run `k49tut download --data-dir "
+        f"{root}` to replace it (only the files that fail the check are fetched)."
     )
 
 
@@ -265,7 +273,7 @@ def _load_k49(root: Path, verify: bool, mirror: str | None) -> Dataset:
             _verify(root / spec.name, spec)
         elif not (root / spec.name).is_file():  # a FIFO would make the read wait for ever
             raise unusable(root / spec.name, "not a file")
-    arrays = arrays_from_files(*(root / f.name for f in K49_FILES[:4]))
+    arrays = arrays_from_files(*(root / f.name for f in K49_FILES[:4]), damaged=_replace(root))
     cmap = _read_classmap(root / K49_FILES[4].name)
     return Dataset(*arrays, classmap=cmap, name="k49", is_synthetic=False)
 
@@ -276,20 +284,25 @@ def _load_synthetic(name: str, root: Path) -> Dataset:
         try:
             with np.load(sample.SAMPLE_PATH, allow_pickle=False) as z:
                 arrays = [z[k] for k in ("x_train", "y_train", "x_test", "y_test")]
-        except (OSError, KeyError, ValueError) as error:
+        except Exception as error:  # OSError, BadZipFile, a missing array...
             raise DataFormatError(
                 f"The packaged sample {sample.SAMPLE_PATH} is unreadable ({error}); reinstall "
-                "k49tut or regenerate it with scripts/make_sample.py."
+                "k49tut (in a checkout: `git checkout -- src/k49tut/resources/sample.npz`) or "
+                "make it again with `python scripts/make_sample.py`."
             ) from error
     else:
         make = f"`python scripts/make_sample.py --full --data-dir {root}`"
-        if missing := [f for f in sample.STANDIN_FILES if not (root / f).is_file()]:
+        files = [root / f for f in sample.STANDIN_FILES]
+        if missing := [path.name for path in files if is_missing(path)]:
             raise DataFormatError(
                 f"No full-size stand-in in {root} (missing {', '.join(missing)}). Create it "
                 f"with {make}."
             )
+        for path in files:
+            if not path.is_file():  # a directory, or a FIFO that a read would wait on
+                raise unusable(path, "not a file")
         damaged = f" It may be incomplete or damaged: make the stand-in again with {make}."
-        arrays = arrays_from_files(*(root / f for f in sample.STANDIN_FILES), damaged=damaged)
+        arrays = arrays_from_files(*files, damaged=damaged)
     return Dataset(*arrays, classmap=classmap(), name=name, is_synthetic=True)
 
 

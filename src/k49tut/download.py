@@ -323,16 +323,16 @@ def _advice(error: K49TutError, root: Path, fetched: list[str]) -> str:
     )
     if isinstance(error, StorageError):
         todo = (
-            "What to do: choose another data directory (`--data-dir D`, "
-            "`K49TUT_DATA_DIR=D`, `download(data_dir=D)`), or fix this one (free space, "
+            "What to do: choose another data directory (`K49TUT_DATA_DIR=D` for any "
+            "command, `--data-dir D`, `data_dir=D` in Python), or fix this one (free space, "
             "permissions)."
         )
     else:
         todo = (
             "What to do: check the network, or use a mirror that holds the files under "
-            "their official names (`--mirror URL`, `K49TUT_MIRROR=URL`, "
-            f"`download(mirror=URL)`), or copy them into {root} by hand and run "
-            "`k49tut info`."
+            "their official names (`K49TUT_MIRROR=URL` for any command, `k49tut download "
+            f"--mirror URL --data-dir {root}`, `mirror=URL` in Python), or copy them into "
+            f"{root} by hand and check them with `k49tut info --data-dir {root}`."
         )
     return f"{kept}\n{todo}\n{OFFLINE}"
 
@@ -358,7 +358,8 @@ def _check_space(root: Path, todo: list[RemoteFile]) -> None:
     if free < need:
         raise StorageError(
             f"Not enough space in {root}: {storage.amount(free)} free, but the "
-            f"{len(todo)} file(s) to fetch need {storage.amount(need)}."
+            f"{len(todo)} {'file to fetch needs' if len(todo) == 1 else 'files to fetch need'} "
+            f"{storage.amount(need)}."
         )
 
 

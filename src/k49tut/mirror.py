@@ -85,10 +85,10 @@ def check_mirror(url: str) -> Mirror:
     except ValueError as error:
         raise _refuse(url, f"it cannot be parsed ({error})") from None  # cause shows the password
     if parts.scheme not in SCHEMES:
-        raise DownloadError(
-            f"Cannot download from {shown(url)!r}: a mirror must be an http://, https:// or "
-            "ftp:// URL.\nTo use files you already have on disk, copy them into the data "
-            "directory instead."
+        raise _refuse(
+            url,
+            "it is not an http://, https:// or ftp:// URL (to use files you already have on "
+            "disk, copy them into the data directory instead)",
         )
     if not parts.hostname:
         raise _refuse(url, "it names no host")

@@ -20,7 +20,8 @@ def device_summary() -> str:
 
     found = tf.config.list_physical_devices("GPU")
     if not found:
-        return f"CPU ({os.cpu_count()} cores)"
+        cores = os.cpu_count()
+        return f"CPU ({cores} core{'s' * (cores != 1)})" if cores else "CPU"
     names = sorted(
         {tf.config.experimental.get_device_details(g).get("device_name", g.name) for g in found}
     )

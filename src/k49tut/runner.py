@@ -420,10 +420,10 @@ def _why_stopped(error: BaseException, name: str, target: Path, limit: int) -> s
                 "per cell (--timeout)."
             )
         else:  # nbclient's DeadKernelError
+            smaller = "try a smaller --batch-size, or " if ONLY_FOR["batch_size"] == name else ""
             why = (
                 f"the kernel running {name} died during {cell}: its process was killed (often "
-                "for lack of memory: try a smaller --batch-size, or close other programs) or "
-                "the code ended it."
+                f"for lack of memory: {smaller}close other programs) or the code ended it."
             )
     html = target.with_suffix(".html")
     kept = f"{target} (and {html.name})" if html.is_file() else str(target)
