@@ -107,7 +107,8 @@ def stage(run_dir: Path, source: Path) -> None:
     missing = [p for p in PARTS if not (run_dir / f"{p}.ipynb").is_file()]
     if missing:
         raise SiteError(
-            f"{run_dir} lacks the executed notebooks {', '.join(missing)}. Run the tutorial "
+            f"{run_dir} lacks the executed notebook{'s' * (len(missing) != 1)} "
+            f"{', '.join(missing)}. Run the tutorial "
             f"first (`make demo`, or `k49tut run --output-dir {run_dir}`), then build the site."
         )
     if source.exists():

@@ -30,7 +30,11 @@ def main(names: list[str]) -> int:
     stems = {Path(name).stem: name for name in PARAMETERS}
     unknown = [n for n in names if Path(n).stem not in stems]
     if unknown:
-        print(f"Unknown notebook(s) {', '.join(unknown)}; choose from {', '.join(stems)}.")
+        print(
+            f"Unknown notebook{'s' * (len(unknown) != 1)} {', '.join(unknown)}; choose from "
+            f"{', '.join(stems)}.",
+            file=sys.stderr,
+        )
         return 2
     chosen = [stems[Path(n).stem] for n in names] if names else list(PARAMETERS)
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")

@@ -46,6 +46,8 @@ def _files_in(directory) -> list[str]:
         ("http://127.0.0.1:8000/k49?x=1", "no ?query"),
         ("file:///data/k49/", "not an http://, https:// or ftp:// URL (to use files you"),
         ("/data/k49/", "not an http://, https:// or ftp:// URL"),
+        ("k49:s3cret@mirror.example/k49/", "'k49:***@mirror.example/k49/' is not a usable"),
+        ("//k49:s3cret@mirror.example/k49/", "'//k49:***@mirror.example/k49/' is not a usable"),
     ],
 )
 def test_malformed_mirror_is_refused_before_the_disk_is_touched(tmp_path, mirror, why):
@@ -55,6 +57,7 @@ def test_malformed_mirror_is_refused_before_the_disk_is_touched(tmp_path, mirror
     assert why in str(info.value)
     assert "Nothing was changed" in str(info.value)
     assert str(info.value).endswith(OFFLINE)
+    assert "s3cret" not in str(info.value)
     assert not d.exists()
 
 

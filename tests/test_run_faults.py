@@ -138,8 +138,22 @@ def test_a_damaged_notebook_of_the_tutorials_own_is_not_mended_by_copying_it(
     with pytest.raises(ParameterError) as info:
         preflight.check_notebooks(own, ["01_eda.ipynb"])
     assert str(info.value).endswith(
-        "Get an intact copy: in a checkout, `git checkout -- notebooks/01_eda.ipynb`; else "
-        "reinstall k49tut."
+        f"Get an intact copy: {paths.restore_hint('notebooks/01_eda.ipynb')}."
+    )
+    assert "k49tut notebooks DEST" not in str(info.value)  # it would copy the broken one
+
+
+def test_a_file_of_the_tutorials_own_is_restored_by_git_in_a_checkout_else_reinstalled(
+    monkeypatch, tmp_path
+):
+    monkeypatch.setattr(paths, "checkout_root", lambda: tmp_path / "my k49tut")
+    assert paths.restore_hint("notebooks/01_eda.ipynb") == (
+        f"`git -C '{tmp_path}/my k49tut' checkout -- notebooks/01_eda.ipynb` (edits to it "
+        "are lost)"
+    )
+    monkeypatch.setattr(paths, "checkout_root", lambda: None)
+    assert paths.restore_hint("notebooks/01_eda.ipynb").startswith(
+        "reinstall k49tut (`pip install --force-reinstall --no-deps`"
     )
 
 

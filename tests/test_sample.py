@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from k49tut import data, sample
+from k49tut import data, paths, sample
 from k49tut.classes import CHARS, K49_TEST_COUNTS, classmap
 from k49tut.errors import DataFormatError, StorageError
 from k49tut.fonts import font_path
@@ -141,7 +141,7 @@ def test_a_damaged_standin_file_says_how_to_make_it_again_not_to_download(tmp_pa
         "It may be incomplete or damaged: make the stand-in again with "
         f"`python scripts/make_sample.py --full --data-dir {tmp_path}`."
     )
-    assert "download" not in message
+    assert "k49tut download" not in message
 
 
 def test_a_directory_at_a_standin_files_name_is_named_not_called_missing(tmp_path):
@@ -166,7 +166,9 @@ def test_a_damaged_packaged_sample_says_how_to_get_it_back(tmp_path, monkeypatch
         data.load("sample")
     message = str(info.value)
     assert message.startswith(f"The packaged sample {tmp_path / 'sample.npz'} is unreadable (")
-    assert "`git checkout -- src/k49tut/resources/sample.npz`" in message
+    assert message.endswith(
+        f"get it back: {paths.restore_hint('src/k49tut/resources/sample.npz')}."
+    )
 
 
 def test_the_sample_is_written_whole_under_any_name(tmp_path):
@@ -178,3 +180,20 @@ def test_the_sample_is_written_whole_under_any_name(tmp_path):
             assert np.array_equal(z["x_train"], x) and np.array_equal(z["y_test"], y[:2])
             assert json.loads(str(z["meta"])) == {"seed": 4}
     assert sorted(p.name for p in tmp_path.iterdir()) == ["no-suffix", "sample.npz"]
+
+
+def test_a_sample_write_stopped_midway_leaves_the_old_sample_whole(tmp_path, monkeypatch):
+    x = np.full((49, 28, 28), 7, np.uint8)
+    y = np.arange(49, dtype=np.uint8)
+    write_sample(tmp_path / "sample.npz", x, y, x[:2], y[:2], {"seed": 4})
+    before = (tmp_path / "sample.npz").read_bytes()
+
+    def stopped(file, *args, **kwargs):
+        file.write(b"PK\x03\x04 half a zip")
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(np, "savez_compressed", stopped)
+    with pytest.raises(KeyboardInterrupt):
+        write_sample(tmp_path / "sample.npz", x, y, x[:3], y[:3], {"seed": 5})
+    assert (tmp_path / "sample.npz").read_bytes() == before
+    assert [p.name for p in tmp_path.iterdir()] == ["sample.npz"]

@@ -5,12 +5,13 @@ message; nothing verified is lost."""
 from __future__ import annotations
 
 import os
+import shutil
 import stat
 
 import pytest
 from realfs import give_away, mount_tmpfs, python_unprivileged
 
-from k49tut import cli, data
+from k49tut import cli, data, download, sample
 from k49tut.classes import classmap_csv
 from k49tut.errors import ChecksumError, StorageError
 from k49tut.files import K49_FILES, file_status
@@ -115,6 +116,37 @@ def test_unreadable_file_is_reported_as_unreadable_not_damaged(tmp_path, tiny_k4
     )
 
 
+def test_data_in_a_folder_that_cannot_be_searched_is_named_not_a_traceback(tmp_path, tiny_k49):
+    _, bodies, files = tiny_k49
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    for name, body in bodies.items():
+        (locked / name).write_bytes(body)
+    for spec, name in zip(files, sample.STANDIN_FILES):  # the same arrays as a stand-in
+        (locked / name).write_bytes(bodies[spec.name])
+    os.chmod(locked, 0o600)  # listed, not searched: no file in it can even be looked at
+    specs = [(f.name, f.size, f.md5) for f in files]
+    try:
+        loaded = python_unprivileged(
+            "from k49tut import data\n"
+            "from k49tut.errors import StorageError\n"
+            "from k49tut.files import RemoteFile\n"
+            f"data.K49_FILES = tuple(RemoteFile(*f) for f in {specs!r})\n"
+            "for name, verify in (('standin', True), ('k49', False)):\n"
+            "    try:\n"
+            f"        data.load(name, data_dir={str(locked)!r}, verify=verify)\n"
+            "    except StorageError as e:\n"
+            "        print(str(e).partition(' It may')[0])\n"
+        )
+    finally:
+        os.chmod(locked, 0o700)
+    assert loaded.stderr == ""
+    assert loaded.stdout.splitlines() == [
+        f"Cannot read {locked / sample.STANDIN_FILES[0]}: permission denied.",
+        f"Cannot read {locked / files[0].name}: permission denied.",
+    ]
+
+
 def test_downloaded_files_follow_the_umask(server, tiny_k49, tmp_path):
     _, bodies, files = tiny_k49
     server.serve_all(bodies)
@@ -205,6 +237,18 @@ def test_too_little_space_is_refused_before_downloading(server, tiny_k49, tmp_pa
         ) in str(info.value)
         assert server.hits == []
         assert list(small.iterdir()) == []
+
+
+def test_too_little_space_for_one_file_says_so_in_the_singular(tiny_k49, tmp_path, monkeypatch):
+    _, _, files = tiny_k49
+    free = shutil.disk_usage(tmp_path)._replace(free=10)
+    monkeypatch.setattr(shutil, "disk_usage", lambda path: free)
+    with pytest.raises(StorageError) as info:
+        download._check_space(tmp_path, list(files[:1]))
+    assert str(info.value) == (
+        f"Not enough space in {tmp_path}: 10 bytes free, but the 1 file to fetch needs "
+        f"{files[0].size:,} bytes."
+    )
 
 
 def test_disk_filling_up_during_a_download_says_so_and_is_not_retried(server, tiny_k49, tmp_path):

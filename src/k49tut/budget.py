@@ -32,16 +32,22 @@ BUDGETS = ("auto", "quick", "full")
 BUDGET_ENV = "K49TUT_BUDGET"
 
 
+def unknown(budget: str) -> str:
+    """What is said of a budget not in :data:`BUDGETS`, with where it came from."""
+    where = f" (from {BUDGET_ENV})" if budget == os.environ.get(BUDGET_ENV) else ""
+    return f"Unknown budget {budget!r}{where}; choose one of {', '.join(BUDGETS)}."
+
+
 def resolve(budget: str, gpu: bool) -> str:
     """``"quick"`` or ``"full"``: what ``budget`` means on a machine with or without a GPU.
 
     >>> resolve("fast", gpu=False)
     Traceback (most recent call last):
     ...
-    ValueError: budget must be one of 'auto', 'quick', 'full', not 'fast'
+    ValueError: Unknown budget 'fast'; choose one of auto, quick, full.
     """
     if budget not in BUDGETS:
-        raise ValueError(f"budget must be one of {', '.join(map(repr, BUDGETS))}, not {budget!r}")
+        raise ValueError(unknown(budget))
     if budget == "auto":
         return "full" if gpu else "quick"
     return budget

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shlex
 import signal
 import sys
 
@@ -66,12 +67,13 @@ def _info(args: argparse.Namespace) -> int:
     if to_fix:
         advice = (
             f" Fix by hand (permissions, or move away): {', '.join(to_fix)}; "
-            "`k49tut download` does not replace them."
+            f"`k49tut download` does not replace {'them' if len(to_fix) > 1 else 'it'}."
         )
     elif ok < len(K49_FILES):
+        mirror = f" --mirror {shlex.quote(shown(args.mirror))}" if args.mirror else ""
         advice = (
-            f" Run `k49tut download --data-dir {root}` to fetch what is missing and replace "
-            "what fails the check."
+            f" Run `k49tut download --data-dir {shlex.quote(str(root))}{mirror}` to fetch what "
+            "is missing and replace what fails the check."
         )
     print(f"{ok} of {len(K49_FILES)} files verified.{advice}")
     return 1 if advice else 0
@@ -155,7 +157,10 @@ def parser() -> argparse.ArgumentParser:
     )
     r.add_argument("--seed", type=int, default=defaults.SEED, help="(%(default)s)")
     r.add_argument(
-        "--batch-size", type=int, default=defaults.BATCH_SIZE, help="Part 2's (%(default)s)"
+        "--batch-size",
+        type=int,
+        default=defaults.BATCH_SIZE,
+        help="Part 2's batch size (%(default)s)",
     )
     r.add_argument(
         "--budget",

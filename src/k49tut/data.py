@@ -12,6 +12,7 @@ official files into :func:`k49tut.paths.data_dir` on first use.
 from __future__ import annotations
 
 import os
+import shlex
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,7 +25,7 @@ from k49tut.arrays import read_npy
 from k49tut.classes import N_CLASSES, classmap
 from k49tut.download import download
 from k49tut.errors import ChecksumError, DataFormatError, ParameterError, StorageError
-from k49tut.files import K49_FILES, file_status, is_missing, unusable
+from k49tut.files import K49_FILES, file_status, presence, unusable
 from k49tut.storage import reason
 
 DATASETS = ("k49", "sample", "standin")
@@ -133,7 +134,7 @@ def validation_split(ds: Dataset, seed: int, share: float = VALIDATION_SHARE) ->
 _DEFLATE_RATIO = 1032
 
 
-def _member(archive: zipfile.ZipFile, path: Path, damaged: str) -> zipfile.ZipInfo:
+def _member(archive: zipfile.ZipFile, path: Path, todo: str) -> zipfile.ZipInfo:
     """The ``arr_0.npy`` entry of a K49-format archive, after checks that cost no memory."""
     names = archive.namelist()
     if "arr_0.npy" not in names:
@@ -143,36 +144,38 @@ def _member(archive: zipfile.ZipFile, path: Path, damaged: str) -> zipfile.ZipIn
         )
     info = archive.getinfo("arr_0.npy")
     if info.flag_bits & 0x1:
-        raise DataFormatError(f"{path} is encrypted; K49-format files are not.{damaged}")
+        raise DataFormatError(f"{path} is encrypted; K49-format files are not.{_damaged(todo)}")
     if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
         raise DataFormatError(
             f"{path} uses zip compression method {info.compress_type}; K49-format "
-            f"files are deflated (8) or stored (0).{damaged}"
+            f"files are deflated (8) or stored (0).{_damaged(todo)}"
         )
     on_disk = path.stat().st_size
     limit = info.compress_size * (_DEFLATE_RATIO if info.compress_type else 1) + 64
     if info.compress_size > on_disk or info.file_size > limit:
         raise DataFormatError(
             f"{path} claims {info.file_size:,} bytes of array data in {info.compress_size:,} "
-            f"compressed bytes of a {on_disk:,}-byte file, which cannot be.{damaged}"
+            f"compressed bytes of a {on_disk:,}-byte file, which cannot be.{_damaged(todo)}"
         )
     return info
 
 
-_DAMAGED = " It may be incomplete or damaged."
+def _damaged(todo: str) -> str:
+    """The end of a damaged file's message: ``todo`` says what to do, if known."""
+    return f" It may be incomplete or damaged{': ' + todo if todo else ''}."
 
 
-def _read_array(path: Path, damaged: str = _DAMAGED) -> np.ndarray:
+def _read_array(path: Path, todo: str = "") -> np.ndarray:
     """The ``arr_0`` array of a K49-format ``.npz``, read straight into aligned memory.
 
     Every damage (not a zip, bad deflate stream, bad CRC, encryption, an unknown
     compression method, sizes that disagree) raises :class:`DataFormatError` naming the
-    file and ending with ``damaged``; sizes are checked against the archive before any
-    memory is allocated.
+    file and ending with ``todo``, what to do; sizes are checked against the archive
+    before any memory is allocated.
     """
     try:
         with zipfile.ZipFile(path) as archive:
-            info = _member(archive, path, damaged)
+            info = _member(archive, path, todo)
             with archive.open(info) as stream:
                 return read_npy(stream, size=info.file_size)
     except DataFormatError:
@@ -182,12 +185,13 @@ def _read_array(path: Path, damaged: str = _DAMAGED) -> np.ndarray:
     except OSError as error:
         if error.errno is None:  # zipfile's and numpy's complaints, not the disk's
             raise DataFormatError(
-                f"{path} is not a readable .npz file ({error}).{damaged}"
+                f"{path} is not a readable .npz file ({error}).{_damaged(todo)}"
             ) from error
         raise StorageError(f"Cannot read {path}: {reason(error)}.") from error
     except Exception as error:  # BadZipFile, zlib.error, EOFError, ValueError, ...
         raise DataFormatError(
-            f"{path} is not a readable .npz file ({type(error).__name__}: {error}).{damaged}"
+            f"{path} is not a readable .npz file ({type(error).__name__}: {error})."
+            f"{_damaged(todo)}"
         ) from error
 
 
@@ -230,12 +234,15 @@ def _read_classmap(path: Path) -> pd.DataFrame:
     return cmap
 
 
-def arrays_from_files(*paths: Path, damaged: str = _DAMAGED) -> tuple[np.ndarray, ...]:
-    """Read and validate four K49-format ``.npz`` files, the train images and labels and
-    the test images and labels: x_train, y_train, x_test, y_test. A damaged archive's
-    message ends with ``damaged``, the advice on what to do."""
-    train_imgs, train_labels, test_imgs, test_labels = paths
-    x_train, y_train, x_test, y_test = (_read_array(path, damaged) for path in paths)
+def arrays_from_files(
+    train_imgs: Path, train_labels: Path, test_imgs: Path, test_labels: Path, *, todo: str = ""
+) -> tuple[np.ndarray, ...]:
+    """Read and validate four K49-format ``.npz`` files: x_train, y_train, x_test, y_test.
+
+    A damaged archive's message ends with ``todo``, what to do about it, if given.
+    """
+    x_train, y_train = _read_array(train_imgs, todo), _read_array(train_labels, todo)
+    x_test, y_test = _read_array(test_imgs, todo), _read_array(test_labels, todo)
     _check_images(x_train, train_imgs)
     _check_images(x_test, test_imgs)
     _check_labels(y_train, len(x_train), train_labels)
@@ -251,29 +258,30 @@ def _verify(path: Path, spec) -> None:
         raise error
     raise ChecksumError(
         f"{path} failed verification ({status}; expected {spec.size:,} bytes, md5 "
-        f"{spec.md5}).{_replace(path.parent)} If you changed it on purpose, load it in Python "
+        f"{spec.md5}).{_damaged(_refetch(path.parent))} If you changed it on purpose, load it "
+        "in Python "
         "with verify=False."
     )
 
 
-def _replace(root: Path) -> str:
+def _refetch(root: Path) -> str:
     """What to do about a damaged K49 file in ``root``: fetch it again, it alone."""
     return (
-        " It may be incomplete or damaged: run `k49tut download --data-dir "
-        f"{root}` to replace it (only the files that fail the check are fetched)."
+        f"run `k49tut download --data-dir {shlex.quote(str(root))}` to replace it (only the "
+        "files that fail the check are fetched)"
     )
 
 
 def _load_k49(root: Path, verify: bool, mirror: str | None) -> Dataset:
-    missing = tuple(f for f in K49_FILES if is_missing(root / f.name))  # hashes nothing
+    missing = tuple(f for f in K49_FILES if presence(root / f.name) == "missing")
     if missing:
         download(root, mirror=mirror, files=missing)
     for spec in K49_FILES:
         if verify and spec not in missing:  # those just fetched were checked as they came
             _verify(root / spec.name, spec)
-        elif not (root / spec.name).is_file():  # a FIFO would make the read wait for ever
-            raise unusable(root / spec.name, "not a file")
-    arrays = arrays_from_files(*(root / f.name for f in K49_FILES[:4]), damaged=_replace(root))
+        elif error := unusable(root / spec.name, presence(root / spec.name)):
+            raise error  # (a FIFO would make the read wait for ever)
+    arrays = arrays_from_files(*(root / f.name for f in K49_FILES[:4]), todo=_refetch(root))
     cmap = _read_classmap(root / K49_FILES[4].name)
     return Dataset(*arrays, classmap=cmap, name="k49", is_synthetic=False)
 
@@ -285,24 +293,24 @@ def _load_synthetic(name: str, root: Path) -> Dataset:
             with np.load(sample.SAMPLE_PATH, allow_pickle=False) as z:
                 arrays = [z[k] for k in ("x_train", "y_train", "x_test", "y_test")]
         except Exception as error:  # OSError, BadZipFile, a missing array...
+            restore = paths.restore_hint("src/k49tut/resources/sample.npz")
             raise DataFormatError(
-                f"The packaged sample {sample.SAMPLE_PATH} is unreadable ({error}); reinstall "
-                "k49tut (in a checkout: `git checkout -- src/k49tut/resources/sample.npz`) or "
-                "make it again with `python scripts/make_sample.py`."
+                f"The packaged sample {sample.SAMPLE_PATH} is unreadable ({error}); get it "
+                f"back: {restore}."
             ) from error
     else:
-        make = f"`python scripts/make_sample.py --full --data-dir {root}`"
+        make = f"`python scripts/make_sample.py --full --data-dir {shlex.quote(str(root))}`"
         files = [root / f for f in sample.STANDIN_FILES]
-        if missing := [path.name for path in files if is_missing(path)]:
+        found = {path: presence(path) for path in files}  # a FIFO is never opened
+        if missing := [path.name for path, status in found.items() if status == "missing"]:
             raise DataFormatError(
                 f"No full-size stand-in in {root} (missing {', '.join(missing)}). Create it "
                 f"with {make}."
             )
-        for path in files:
-            if not path.is_file():  # a directory, or a FIFO that a read would wait on
-                raise unusable(path, "not a file")
-        damaged = f" It may be incomplete or damaged: make the stand-in again with {make}."
-        arrays = arrays_from_files(*files, damaged=damaged)
+        for path, status in found.items():
+            if error := unusable(path, status):
+                raise error
+        arrays = arrays_from_files(*files, todo=f"make the stand-in again with {make}")
     return Dataset(*arrays, classmap=classmap(), name=name, is_synthetic=True)
 
 

@@ -26,6 +26,7 @@ import contextlib
 import hashlib
 import logging
 import os
+import shlex
 import shutil
 import sys
 import tempfile
@@ -328,11 +329,12 @@ def _advice(error: K49TutError, root: Path, fetched: list[str]) -> str:
             "permissions)."
         )
     else:
+        quoted = shlex.quote(str(root))
         todo = (
             "What to do: check the network, or use a mirror that holds the files under "
             "their official names (`K49TUT_MIRROR=URL` for any command, `k49tut download "
-            f"--mirror URL --data-dir {root}`, `mirror=URL` in Python), or copy them into "
-            f"{root} by hand and check them with `k49tut info --data-dir {root}`."
+            f"--mirror URL --data-dir {quoted}`, `mirror=URL` in Python), or copy them into "
+            f"{root} by hand and check them with `k49tut info --data-dir {quoted}`."
         )
     return f"{kept}\n{todo}\n{OFFLINE}"
 

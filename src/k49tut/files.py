@@ -54,15 +54,9 @@ def file_status(path: Path, spec: RemoteFile) -> str:
     intact); ``"not a file"`` means a directory or other non-file holds the name (a
     FIFO included: it is never opened, so nothing waits on it).
     """
-    if is_missing(path):
-        return "missing"
-    try:
-        st = path.stat()
-    except OSError:
-        return "unreadable"
-    if not stat.S_ISREG(st.st_mode):
-        return "not a file"
-    if st.st_size != spec.size:
+    if (status := presence(path)) != "present":
+        return status
+    if path.stat().st_size != spec.size:
         return "wrong size"
     try:
         actual = pooch.file_hash(str(path), alg="md5")  # in chunks
@@ -71,16 +65,17 @@ def file_status(path: Path, spec: RemoteFile) -> str:
     return "verified" if actual == spec.md5 else "wrong checksum"
 
 
-def is_missing(path: Path) -> bool:
-    """True when nothing is at ``path`` (what :func:`file_status` calls ``"missing"``),
-    found without reading a byte of the file."""
+def presence(path: Path) -> str:
+    """``"present"`` (a regular file), ``"missing"``, ``"unreadable"`` (it cannot even be
+    looked at, e.g. in a folder this user may not search) or ``"not a file"``, found
+    without reading a byte of the file."""
     try:
-        path.stat()
+        mode = path.stat().st_mode
     except (FileNotFoundError, NotADirectoryError):
-        return True
+        return "missing"
     except OSError:
-        return False
-    return False
+        return "unreadable"
+    return "present" if stat.S_ISREG(mode) else "not a file"
 
 
 def unusable(path: Path, status: str) -> StorageError | None:

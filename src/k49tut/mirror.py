@@ -27,7 +27,7 @@ OFFLINE = (
 
 def _password(url: str) -> str | None:
     """The password in ``url``'s ``user:password@`` part, found as urlsplit finds it."""
-    rest = url.partition("://")[2]
+    rest = url.partition("://")[2] if "://" in url else url.removeprefix("//")
     end = min((i for i in (rest.find(c) for c in "/?#") if i >= 0), default=len(rest))
     userinfo, at, _ = rest[:end].rpartition("@")
     return userinfo.partition(":")[2] if at and ":" in userinfo else None

@@ -25,7 +25,7 @@ def device_summary() -> str:
     names = sorted(
         {tf.config.experimental.get_device_details(g).get("device_name", g.name) for g in found}
     )
-    return f"{len(found)} GPU{'s' if len(found) > 1 else ''}: {', '.join(names)}"
+    return f"{len(found)} GPU{'s' * (len(found) != 1)}: {', '.join(names)}"
 
 
 def banner_html(dataset: str) -> str:

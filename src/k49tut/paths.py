@@ -23,6 +23,7 @@ the call, and returned as an absolute path.
 from __future__ import annotations
 
 import os
+import shlex
 from pathlib import Path
 
 import pooch
@@ -45,6 +46,15 @@ def checkout_root() -> Path | None:
     if (root / "pyproject.toml").is_file() and (root / "src" / "k49tut").is_dir():
         return root
     return None
+
+
+def restore_hint(relative: str) -> str:
+    """How to get back a damaged file that ships with k49tut, named by its path in the
+    checkout (``"notebooks/01_eda.ipynb"``): git in a checkout, else a reinstall."""
+    root = checkout_root()
+    if root is not None:
+        return f"`git -C {shlex.quote(str(root))} checkout -- {relative}` (edits to it are lost)"
+    return "reinstall k49tut (`pip install --force-reinstall --no-deps` and what you installed)"
 
 
 def notebooks_dir() -> Path:

@@ -37,7 +37,7 @@ def check_parameters(
     timeout: int | None = None,
 ) -> None:
     """Raise :class:`ParameterError` for parameters of a run that cannot work."""
-    from k49tut.budget import BUDGET_ENV, BUDGETS
+    from k49tut.budget import BUDGETS, unknown
     from k49tut.data import DATASETS
 
     if dataset not in DATASETS:
@@ -47,10 +47,7 @@ def check_parameters(
         if isinstance(value, bool) or not isinstance(value, int) or value < 1:
             raise ParameterError(f"{flag} must be a whole number of at least 1, not {value!r}.")
     if budget not in BUDGETS:
-        where = f" (from {BUDGET_ENV})" if budget == os.environ.get(BUDGET_ENV) else ""
-        raise ParameterError(
-            f"Unknown budget {budget!r}{where}; choose one of {', '.join(BUDGETS)}."
-        )
+        raise ParameterError(unknown(budget))
     low, high = SEED_RANGE
     if isinstance(seed, bool) or not isinstance(seed, int) or not low <= seed <= high:
         raise ParameterError(
@@ -87,7 +84,7 @@ def check_notebooks(source: Path, names: list[str]) -> None:
             else:
                 continue
         if source.resolve() == paths.notebooks_dir().resolve():  # the tutorial's own copy
-            fix = f"in a checkout, `git checkout -- notebooks/{name}`; else reinstall k49tut"
+            fix = paths.restore_hint(f"notebooks/{name}")
         else:
             fix = "`k49tut notebooks DEST` copies the tutorial's own; then pass --notebooks DEST"
         raise ParameterError(
