@@ -17,6 +17,7 @@ import functools
 import json
 import os
 import re
+import shlex
 import shutil
 import subprocess
 import sys
@@ -109,7 +110,8 @@ def stage(run_dir: Path, source: Path) -> None:
         raise SiteError(
             f"{run_dir} lacks the executed notebook{'s' * (len(missing) != 1)} "
             f"{', '.join(missing)}. Run the tutorial "
-            f"first (`make demo`, or `k49tut run --output-dir {run_dir}`), then build the site."
+            f"first (`make demo`, or `k49tut run --output-dir {shlex.quote(str(run_dir))}`), "
+            "then build the site."
         )
     if source.exists():
         shutil.rmtree(source)
@@ -164,7 +166,7 @@ def main() -> int:
         print(f"build_site: {error}", file=sys.stderr)
         return 1
     print(f"Site built: {index} (open it in a browser, or serve {args.dest} with "
-          f"`python -m http.server -d {args.dest}`)")  # fmt: skip
+          f"`python -m http.server -d {shlex.quote(str(args.dest))}`)")  # fmt: skip
     return 0
 
 

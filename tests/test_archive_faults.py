@@ -4,6 +4,7 @@ naming the file, and no size an archive claims is allocated before it is checked
 from __future__ import annotations
 
 import io
+import shlex
 import struct
 import tracemalloc
 import zipfile
@@ -100,7 +101,9 @@ def test_every_damage_raises_data_format_error_naming_the_file(tiny_k49, tmp_pat
     message = str(info.value)
     assert message.startswith(str(tmp_path / NAME))
     assert says in message
-    assert f"run `k49tut download --data-dir {tmp_path}` to replace it" in message
+    assert (
+        f"run `k49tut download --data-dir {shlex.quote(str(tmp_path))}` to replace it" in message
+    )
 
 
 def test_a_header_claiming_gigabytes_is_refused_before_allocating(tiny_k49, tmp_path):

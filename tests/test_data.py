@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shlex
 import subprocess
 import sys
 import time
@@ -250,7 +251,9 @@ def test_a_corrupt_file_is_named_with_the_download_that_replaces_it_alone(
     (tmp_path / name).write_bytes(bodies[name][:-1] + b"X")  # same size, other bytes
     with pytest.raises(ChecksumError) as info:
         data.load("k49", data_dir=tmp_path)
-    assert f"run `k49tut download --data-dir {tmp_path}` to replace it" in str(info.value)
+    assert f"run `k49tut download --data-dir {shlex.quote(str(tmp_path))}` to replace it" in str(
+        info.value
+    )
     server.serve_all(bodies)
     data.download(tmp_path, mirror=server.url, files=files, progress=False)  # that command
     assert server.hits == ["/" + name]
@@ -380,9 +383,23 @@ def test_cli_info_reports_each_file(tmp_path):
     assert lines[K49_FILES[0].name].endswith("missing")
     assert f"Data directory: {tmp_path}" in result.stdout
     assert (
-        f"1 of 5 files verified. Run `k49tut download --data-dir {tmp_path}` to fetch what is "
-        "missing and replace what fails the check.\n"
+        f"1 of 5 files verified. Run `k49tut download --data-dir {shlex.quote(str(tmp_path))}` "
+        "to fetch what is missing and replace what fails the check.\n"
     ) in result.stdout
+
+
+def test_cli_info_advice_keeps_the_mirror_but_never_its_password(tmp_path):
+    folder = tmp_path / "my data"
+    for mirror, option in (
+        ("http://127.0.0.1:8765/k49/", "--mirror http://127.0.0.1:8765/k49/"),
+        ("ftp://k49:s3cret@127.0.0.1:2121/k49/", "--mirror URL"),
+    ):
+        result = k49tut("info", "--data-dir", str(folder), "--mirror", mirror)
+        assert result.returncode == 1
+        assert (
+            f"Run `k49tut download --data-dir '{folder}' {option}` to fetch what is missing"
+        ) in result.stdout
+        assert "s3cret" not in result.stdout + result.stderr
 
 
 def test_cli_console_script_and_usage_error():

@@ -61,6 +61,26 @@ def test_malformed_mirror_is_refused_before_the_disk_is_touched(tmp_path, mirror
     assert not d.exists()
 
 
+@pytest.mark.parametrize(
+    "mirror, shown",
+    [
+        ("http:/k49:s3cret@mirror.example/", "http:/k49:***@mirror.example/"),
+        ("http:///k49:s3cret@mirror.example/", "http:///k49:***@mirror.example/"),
+        ("https://k49:s3c/ret@mirror.example/", "https://k49:***@mirror.example/"),
+        ("https://k49:s3c?ret@mirror.example/", "https://k49:***@mirror.example/"),
+        ("k49:s3cret@mirror.example/k49/?r=http://x/", "k49:***@mirror.example/k49/?r=http://x/"),
+        ("k49:a@mirror.example/k49/", "k49:***@mirror.example/k49/"),
+    ],
+)
+def test_a_refused_mirror_never_shows_its_password(tmp_path, mirror, shown):
+    with pytest.raises(DownloadError) as info:
+        data.download(tmp_path / "d", mirror=mirror, files=(CLASSMAP,), progress=False)
+    message = str(info.value)
+    assert message.startswith(f"The mirror {shown!r} is not a usable URL: it ")
+    assert "s3c" not in message
+    assert "http://, https:// or ftp://" in message  # a short password garbles no word
+
+
 def test_cli_malformed_mirror_exits_1_with_one_message(tmp_path):
     result = k49tut("download", "--data-dir", str(tmp_path / "d"), "--mirror", "http://[::1")
     assert result.returncode == 1

@@ -146,15 +146,19 @@ def test_a_damaged_notebook_of_the_tutorials_own_is_not_mended_by_copying_it(
 def test_a_file_of_the_tutorials_own_is_restored_by_git_in_a_checkout_else_reinstalled(
     monkeypatch, tmp_path
 ):
-    monkeypatch.setattr(paths, "checkout_root", lambda: tmp_path / "my k49tut")
+    checkout = tmp_path / "my k49tut"
+    monkeypatch.setattr(paths, "checkout_root", lambda: checkout)
+    (checkout / ".git").mkdir(parents=True)
     assert paths.restore_hint("notebooks/01_eda.ipynb") == (
-        f"`git -C '{tmp_path}/my k49tut' checkout -- notebooks/01_eda.ipynb` (edits to it "
-        "are lost)"
+        f"`git -C '{checkout}' checkout -- notebooks/01_eda.ipynb` (edits to it are lost)"
     )
+    (checkout / ".git").rmdir()  # an unpacked archive: no git to ask
+    reinstall = (
+        "reinstall k49tut (`pip install --force-reinstall --no-deps` and what you installed)"
+    )
+    assert paths.restore_hint("notebooks/01_eda.ipynb") == reinstall
     monkeypatch.setattr(paths, "checkout_root", lambda: None)
-    assert paths.restore_hint("notebooks/01_eda.ipynb").startswith(
-        "reinstall k49tut (`pip install --force-reinstall --no-deps`"
-    )
+    assert paths.restore_hint("notebooks/01_eda.ipynb") == reinstall
 
 
 @pytest.mark.parametrize("name", ["previous-runs", "figures"])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import shlex
 import sys
 from pathlib import Path
 
@@ -137,11 +138,29 @@ def test_a_damaged_standin_file_says_how_to_make_it_again_not_to_download(tmp_pa
         data.load("standin", data_dir=tmp_path)
     message = str(info.value)
     assert message.startswith(f"{damaged} is not a readable .npz file")
-    assert message.endswith(
-        "It may be incomplete or damaged: make the stand-in again with "
-        f"`python scripts/make_sample.py --full --data-dir {tmp_path}`."
-    )
+    assert "It may be incomplete or damaged: make the stand-in again with `python " in message
+    assert f"make_sample.py --full --data-dir {shlex.quote(str(tmp_path))}`" in message
     assert "k49tut download" not in message
+
+
+def test_the_standin_is_made_by_the_checkouts_script_from_any_folder(tmp_path, monkeypatch):
+    monkeypatch.setattr(paths, "checkout_root", lambda: SCRIPTS.parent)
+    with pytest.raises(DataFormatError) as info:
+        data.load("standin", data_dir=tmp_path / "my data")
+    script, folder = (
+        shlex.quote(str(SCRIPTS / "make_sample.py")),
+        shlex.quote(f"{tmp_path}/my data"),
+    )
+    assert str(info.value).endswith(
+        f"Create it with `python {script} --full --data-dir {folder}`."
+    )
+    monkeypatch.setattr(paths, "checkout_root", lambda: None)  # installed: no script
+    with pytest.raises(DataFormatError) as info:
+        data.load("standin", data_dir=tmp_path)
+    assert str(info.value).endswith(
+        f"`python scripts/make_sample.py --full --data-dir {shlex.quote(str(tmp_path))}` in a "
+        "checkout of k49tut (the script is not installed)."
+    )
 
 
 def test_a_directory_at_a_standin_files_name_is_named_not_called_missing(tmp_path):

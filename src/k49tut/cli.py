@@ -25,7 +25,7 @@ from k49tut.budget import BUDGETS, default_budget
 from k49tut.data import DATASETS
 from k49tut.errors import K49TutError, StorageError
 from k49tut.files import K49_FILES, file_status
-from k49tut.mirror import shown
+from k49tut.mirror import as_option, shown
 from k49tut.runner import NOTEBOOKS
 from k49tut.storage import not_a_directory
 
@@ -70,10 +70,9 @@ def _info(args: argparse.Namespace) -> int:
             f"`k49tut download` does not replace {'them' if len(to_fix) > 1 else 'it'}."
         )
     elif ok < len(K49_FILES):
-        mirror = f" --mirror {shlex.quote(shown(args.mirror))}" if args.mirror else ""
         advice = (
-            f" Run `k49tut download --data-dir {shlex.quote(str(root))}{mirror}` to fetch what "
-            "is missing and replace what fails the check."
+            f" Run `k49tut download --data-dir {shlex.quote(str(root))}{as_option(args.mirror)}` "
+            "to fetch what is missing and replace what fails the check."
         )
     print(f"{ok} of {len(K49_FILES)} files verified.{advice}")
     return 1 if advice else 0
@@ -104,7 +103,7 @@ def _notebooks(args: argparse.Namespace) -> int:
     copies = copy_notebooks(args.dest, force=args.force)
     names = ", ".join(p.name for p in copies)
     print(f"Copied {len(copies)} notebook{'s' * (len(copies) != 1)} to {args.dest}: {names}.")
-    print(f"Open them with: jupyter lab {args.dest}")
+    print(f"Open them with: jupyter lab {shlex.quote(str(args.dest))}")
     return 0
 
 

@@ -26,6 +26,7 @@ from k49tut.classes import N_CLASSES, classmap
 from k49tut.download import download
 from k49tut.errors import ChecksumError, DataFormatError, ParameterError, StorageError
 from k49tut.files import K49_FILES, file_status, presence, unusable
+from k49tut.mirror import as_option
 from k49tut.storage import reason
 
 DATASETS = ("k49", "sample", "standin")
@@ -250,7 +251,7 @@ def arrays_from_files(
     return x_train, y_train, x_test, y_test
 
 
-def _verify(path: Path, spec) -> None:
+def _verify(path: Path, spec, mirror: str | None) -> None:
     status = file_status(path, spec)
     if status == "verified":
         return
@@ -258,17 +259,16 @@ def _verify(path: Path, spec) -> None:
         raise error
     raise ChecksumError(
         f"{path} failed verification ({status}; expected {spec.size:,} bytes, md5 "
-        f"{spec.md5}).{_damaged(_refetch(path.parent))} If you changed it on purpose, load it "
-        "in Python "
-        "with verify=False."
+        f"{spec.md5}).{_damaged(_refetch(path.parent, mirror))} If you changed it on "
+        "purpose, load it in Python with verify=False."
     )
 
 
-def _refetch(root: Path) -> str:
+def _refetch(root: Path, mirror: str | None) -> str:
     """What to do about a damaged K49 file in ``root``: fetch it again, it alone."""
     return (
-        f"run `k49tut download --data-dir {shlex.quote(str(root))}` to replace it (only the "
-        "files that fail the check are fetched)"
+        f"run `k49tut download --data-dir {shlex.quote(str(root))}{as_option(mirror)}` to "
+        "replace it (only the files that fail the check are fetched)"
     )
 
 
@@ -278,12 +278,23 @@ def _load_k49(root: Path, verify: bool, mirror: str | None) -> Dataset:
         download(root, mirror=mirror, files=missing)
     for spec in K49_FILES:
         if verify and spec not in missing:  # those just fetched were checked as they came
-            _verify(root / spec.name, spec)
+            _verify(root / spec.name, spec, mirror)
         elif error := unusable(root / spec.name, presence(root / spec.name)):
             raise error  # (a FIFO would make the read wait for ever)
-    arrays = arrays_from_files(*(root / f.name for f in K49_FILES[:4]), todo=_refetch(root))
+    todo = _refetch(root, mirror)
+    arrays = arrays_from_files(*(root / f.name for f in K49_FILES[:4]), todo=todo)
     cmap = _read_classmap(root / K49_FILES[4].name)
     return Dataset(*arrays, classmap=cmap, name="k49", is_synthetic=False)
+
+
+def _make_standin(root: Path) -> str:
+    """The command that writes the full-size stand-in into ``root`` (a checkout's script)."""
+    checkout = paths.checkout_root()
+    script = checkout / "scripts" / "make_sample.py" if checkout else None
+    if script is None or not script.is_file():
+        where = " in a checkout of k49tut (the script is not installed)"
+        return f"`python scripts/make_sample.py --full --data-dir {shlex.quote(str(root))}`{where}"
+    return f"`python {shlex.quote(str(script))} --full --data-dir {shlex.quote(str(root))}`"
 
 
 def _load_synthetic(name: str, root: Path) -> Dataset:
@@ -299,7 +310,7 @@ def _load_synthetic(name: str, root: Path) -> Dataset:
                 f"back: {restore}."
             ) from error
     else:
-        make = f"`python scripts/make_sample.py --full --data-dir {shlex.quote(str(root))}`"
+        make = _make_standin(root)
         files = [root / f for f in sample.STANDIN_FILES]
         found = {path: presence(path) for path in files}  # a FIFO is never opened
         if missing := [path.name for path, status in found.items() if status == "missing"]:

@@ -12,6 +12,7 @@ Every check hashes the file (about 0.3 s for all five on a laptop): a file is ca
 
 from __future__ import annotations
 
+import errno
 import stat
 from dataclasses import dataclass
 from pathlib import Path
@@ -56,11 +57,11 @@ def file_status(path: Path, spec: RemoteFile) -> str:
     """
     if (status := presence(path)) != "present":
         return status
-    if path.stat().st_size != spec.size:
-        return "wrong size"
     try:
+        if path.stat().st_size != spec.size:
+            return "wrong size"
         actual = pooch.file_hash(str(path), alg="md5")  # in chunks
-    except OSError:
+    except OSError:  # it went, or cannot be opened
         return "unreadable"
     return "verified" if actual == spec.md5 else "wrong checksum"
 
@@ -89,20 +90,27 @@ def unusable(path: Path, status: str) -> StorageError | None:
             f"{path} is not a regular file (a directory, a FIFO...), where the data file "
             f"{path.name} belongs. Move it away, then run again."
         )
-    if status == "unreadable":
-        return StorageError(
-            f"Cannot read {path}: {_unreadable_reason(path)}. It may be intact, so it is not "
-            "replaced: fix its permissions (or ask its owner), or use a copy you can read "
-            "(--data-dir D, K49TUT_DATA_DIR=D, data_dir=D), or move it away, then run again."
-        )
-    return None
-
-
-def _unreadable_reason(path: Path) -> str:
-    """Why ``path`` cannot be read, in a few words (``"permission denied"``...)."""
+    if status != "unreadable":
+        return None
+    elsewhere = "use a copy you can read (--data-dir D, K49TUT_DATA_DIR=D, data_dir=D)"
     try:
-        with open(path, "rb") as f:
-            f.read(1)
-    except OSError as error:
-        return storage.reason(error)
-    return "it could not be read"
+        path.stat()
+    except OSError as error:  # looking needs no read permission, only search on the way
+        if error.errno in (errno.EACCES, errno.EPERM):
+            return StorageError(
+                f"Cannot look into {path.parent} for {path.name}: {storage.reason(error)}; a "
+                "folder on the way needs search (x) permission for you. Fix that (or ask its "
+                f"owner), or {elsewhere}, then run again."
+            )
+        why = storage.reason(error)
+    else:
+        try:
+            with open(path, "rb") as f:
+                f.read(1)
+            why = "it could not be read"
+        except OSError as error:
+            why = storage.reason(error)
+    return StorageError(
+        f"Cannot read {path}: {why}. It may be intact, so it is not replaced: fix its "
+        f"permissions (or ask its owner), or {elsewhere}, or move it away, then run again."
+    )

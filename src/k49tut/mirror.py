@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 import re
+import shlex
 from dataclasses import dataclass
 from urllib.parse import unquote, urlsplit
 
@@ -25,18 +26,52 @@ OFFLINE = (
 )
 
 
+def _secret(url: str) -> tuple[int, int] | None:
+    """Where a password may stand in ``url``: from the ``:`` after the user's name to the
+    last ``@``. A URL that does not parse may hold a ``/`` or ``@`` in its password, so
+    this hides too much rather than too little."""
+    scheme = re.match(r"[A-Za-z][A-Za-z0-9+.-]*:(?=/)", url)
+    start = scheme.end() if scheme else 0
+    start = len(url) - len(url[start:].lstrip("/"))
+    at = url.rfind("@")
+    colon = url.find(":", start, at) if at > start else -1
+    return (colon + 1, at) if 0 <= colon < at - 1 else None
+
+
 def _password(url: str) -> str | None:
-    """The password in ``url``'s ``user:password@`` part, found as urlsplit finds it."""
-    rest = url.partition("://")[2] if "://" in url else url.removeprefix("//")
-    end = min((i for i in (rest.find(c) for c in "/?#") if i >= 0), default=len(rest))
-    userinfo, at, _ = rest[:end].rpartition("@")
-    return userinfo.partition(":")[2] if at and ":" in userinfo else None
+    span = _secret(url)
+    return url[span[0] : span[1]] if span else None
 
 
 def shown(url: str) -> str:
-    """``url`` with any password replaced by ``***``, fit to print."""
-    secret = _password(url)
-    return url.replace(f":{secret}@", ":***@", 1) if secret else url
+    """``url`` with any password replaced by ``***``, fit to print.
+
+    >>> shown("http:/k49:s3c/ret@mirror.example/k49/")
+    'http:/k49:***@mirror.example/k49/'
+    """
+    span = _secret(url)
+    return f"{url[: span[0]]}***{url[span[1] :]}" if span else url
+
+
+def as_option(url: str | None) -> str:
+    """`` --mirror URL`` for a command to paste, or ``""`` without a mirror; a URL that
+    holds a password is written as the word URL, never printed.
+
+    >>> as_option("http://127.0.0.1:8765/k49/"), as_option("ftp://k49:s3cret@h/")
+    (' --mirror http://127.0.0.1:8765/k49/', ' --mirror URL')
+    """
+    if not url:
+        return ""
+    return f" --mirror {shlex.quote(url)}" if _secret(url) is None else " --mirror URL"
+
+
+def _scrub(text: str, secret: str) -> str:
+    """``text`` with ``secret`` replaced by ``***`` after a ``:``, and alone where it is
+    long enough never to be the inside of another word."""
+    text = text.replace(f":{secret}@", ":***@")
+    if len(secret) >= 4:
+        text = re.sub(rf"(?<![\w]){re.escape(secret)}(?![\w])", "***", text)
+    return text
 
 
 @dataclass(frozen=True)
@@ -54,15 +89,13 @@ class Mirror:
     def scrub(self, text: str) -> str:
         """``text`` with this mirror's password, if any, replaced by ``***``."""
         for secret in {self.password, unquote(self.password or "")} - {None, ""}:
-            text = text.replace(f":{secret}@", ":***@")
-            if len(secret) >= 4:  # alone too, but never the inside of another word
-                text = re.sub(rf"(?<![\w]){re.escape(secret)}(?![\w])", "***", text)
+            text = _scrub(text, secret)
         return text
 
 
 def _refuse(url: str, why: str) -> DownloadError:
     if secret := _password(url):
-        why = why.replace(secret, "***")
+        why = _scrub(why, secret)
     return DownloadError(
         f"The mirror {shown(url)!r} is not a usable URL: {why}.\n"
         "A mirror is a base URL such as https://example.org/k49/ under which the five files "
@@ -82,8 +115,9 @@ def check_mirror(url: str) -> Mirror:
     try:
         parts = urlsplit(url)
         port = parts.port
-    except ValueError as error:
-        raise _refuse(url, f"it cannot be parsed ({error})") from None  # cause shows the password
+    except ValueError as error:  # (from None: the cause shows the password)
+        why = "its port is not a number, or a / ? # or @ in its password is not %-escaped"
+        raise _refuse(url, f"it cannot be parsed ({why if _password(url) else error})") from None
     if parts.scheme not in SCHEMES:
         raise _refuse(
             url,

@@ -52,7 +52,7 @@ def restore_hint(relative: str) -> str:
     """How to get back a damaged file that ships with k49tut, named by its path in the
     checkout (``"notebooks/01_eda.ipynb"``): git in a checkout, else a reinstall."""
     root = checkout_root()
-    if root is not None:
+    if root is not None and (root / ".git").exists():
         return f"`git -C {shlex.quote(str(root))} checkout -- {relative}` (edits to it are lost)"
     return "reinstall k49tut (`pip install --force-reinstall --no-deps` and what you installed)"
 
