@@ -21,7 +21,7 @@ from k49tut.classes import classmap_csv
 from k49tut.download import LOCK_FILE
 from k49tut.errors import ChecksumError, DownloadError, K49TutError, StorageError
 from k49tut.files import K49_FILES, file_status
-from k49tut.mirror import OFFLINE, check_mirror
+from k49tut.mirror import OFFLINE, check_mirror, shown
 
 CLASSMAP = K49_FILES[4]
 
@@ -61,24 +61,47 @@ def test_malformed_mirror_is_refused_before_the_disk_is_touched(tmp_path, mirror
     assert not d.exists()
 
 
+_NOT_HTTP = "it is not an http://, https:// or ftp:// URL (to use files you already have"
+_UNPARSED = "it cannot be parsed (its port is not a number, or a / ? # or @ in its password"
+_AMBIGUOUS = "an @ after a host and port is ambiguous: write an @ in the path as %40"
+
+
 @pytest.mark.parametrize(
-    "mirror, shown",
+    "mirror, shown, why",
     [
-        ("http:/k49:s3cret@mirror.example/", "http:/k49:***@mirror.example/"),
-        ("http:///k49:s3cret@mirror.example/", "http:///k49:***@mirror.example/"),
-        ("https://k49:s3c/ret@mirror.example/", "https://k49:***@mirror.example/"),
-        ("https://k49:s3c?ret@mirror.example/", "https://k49:***@mirror.example/"),
-        ("k49:s3cret@mirror.example/k49/?r=http://x/", "k49:***@mirror.example/k49/?r=http://x/"),
-        ("k49:a@mirror.example/k49/", "k49:***@mirror.example/k49/"),
+        ("http:/k49:s3cret@mirror.example/", "http:/k49:***@mirror.example/", "it names no host"),
+        ("http:///k49:s3cret@mirror.example/", "http:///k49:***@mirror.example/", "it names no"),
+        ("https://k49:s3c/ret@mirror.example/", "https://k49:***@mirror.example/", _UNPARSED),
+        ("https://k49:s3c?ret@mirror.example/", "https://k49:***@mirror.example/", _UNPARSED),
+        ("https://k49:1234/s3c@mirror.example/", "https://k49:***@mirror.example/", _AMBIGUOUS),
+        ("http://k49:s3c\\ret@mirror.example/", "http://k49:***@mirror.example/", "requests"),
+        (
+            "k49:s3cret@mirror.example/k/?r=http://x/",
+            "k49:***@mirror.example/k/?r=http://x/",
+            _NOT_HTTP,
+        ),
+        ("k49:a@mirror.example/k49/", "k49:***@mirror.example/k49/", _NOT_HTTP),  # no word garbled
     ],
 )
-def test_a_refused_mirror_never_shows_its_password(tmp_path, mirror, shown):
+def test_a_refused_mirror_never_shows_its_password(tmp_path, mirror, shown, why):
     with pytest.raises(DownloadError) as info:
         data.download(tmp_path / "d", mirror=mirror, files=(CLASSMAP,), progress=False)
     message = str(info.value)
-    assert message.startswith(f"The mirror {shown!r} is not a usable URL: it ")
+    assert message.startswith(f"The mirror {shown!r} is not a usable URL: {why}")
     assert "s3c" not in message
-    assert "http://, https:// or ftp://" in message  # a short password garbles no word
+
+
+@pytest.mark.parametrize(
+    "mirror, printed",
+    [
+        ("http://k49:pw@127.0.0.1:8080/a@b/", "http://k49:***@127.0.0.1:8080/a@b/"),
+        ("http://[::1]/~k49@x/", "http://[::1]/~k49@x/"),
+        ("http://127.0.0.1:8080/a%40b/", "http://127.0.0.1:8080/a%40b/"),
+    ],
+)
+def test_an_at_sign_in_a_mirrors_path_is_shown_as_it_is(mirror, printed):
+    assert check_mirror(mirror).url == mirror
+    assert shown(mirror) == printed
 
 
 def test_cli_malformed_mirror_exits_1_with_one_message(tmp_path):

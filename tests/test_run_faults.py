@@ -152,13 +152,14 @@ def test_a_file_of_the_tutorials_own_is_restored_by_git_in_a_checkout_else_reins
     assert paths.restore_hint("notebooks/01_eda.ipynb") == (
         f"`git -C '{checkout}' checkout -- notebooks/01_eda.ipynb` (edits to it are lost)"
     )
-    (checkout / ".git").rmdir()  # an unpacked archive: no git to ask
-    reinstall = (
+    (checkout / ".git").rmdir()  # an unpacked archive: no git to ask, nothing to reinstall
+    assert paths.restore_hint("notebooks/01_eda.ipynb") == (
+        "take notebooks/01_eda.ipynb from a fresh copy of k49tut's source (unpack it again)"
+    )
+    monkeypatch.setattr(paths, "checkout_root", lambda: None)
+    assert paths.restore_hint("notebooks/01_eda.ipynb") == (
         "reinstall k49tut (`pip install --force-reinstall --no-deps` and what you installed)"
     )
-    assert paths.restore_hint("notebooks/01_eda.ipynb") == reinstall
-    monkeypatch.setattr(paths, "checkout_root", lambda: None)
-    assert paths.restore_hint("notebooks/01_eda.ipynb") == reinstall
 
 
 @pytest.mark.parametrize("name", ["previous-runs", "figures"])

@@ -142,9 +142,10 @@ def test_data_in_a_folder_that_cannot_be_searched_is_named_not_a_traceback(tmp_p
         os.chmod(locked, 0o700)
     assert "Traceback" not in loaded.stderr
     assert loaded.stdout.splitlines() == [
-        f"Cannot look into {locked} for {name}: permission denied; a folder on the way needs "
-        "search (x) permission for you. Fix that (or ask its owner), or use a copy you can "
-        "read (--data-dir D, K49TUT_DATA_DIR=D, data_dir=D), then run again."
+        f"Cannot look up {locked / name}: permission denied; a folder on its way (or on the way "
+        "to a link's target) needs search (x) permission for you. Fix that (or ask its owner), "
+        "or use a copy you can read (--data-dir D, K49TUT_DATA_DIR=D, data_dir=D), then run "
+        "again."
         for name in (sample.STANDIN_FILES[0], files[0].name)
     ]
 

@@ -61,7 +61,9 @@ def file_status(path: Path, spec: RemoteFile) -> str:
         if path.stat().st_size != spec.size:
             return "wrong size"
         actual = pooch.file_hash(str(path), alg="md5")  # in chunks
-    except OSError:  # it went, or cannot be opened
+    except FileNotFoundError:  # it went meanwhile
+        return "missing"
+    except OSError:
         return "unreadable"
     return "verified" if actual == spec.md5 else "wrong checksum"
 
@@ -98,9 +100,9 @@ def unusable(path: Path, status: str) -> StorageError | None:
     except OSError as error:  # looking needs no read permission, only search on the way
         if error.errno in (errno.EACCES, errno.EPERM):
             return StorageError(
-                f"Cannot look into {path.parent} for {path.name}: {storage.reason(error)}; a "
-                "folder on the way needs search (x) permission for you. Fix that (or ask its "
-                f"owner), or {elsewhere}, then run again."
+                f"Cannot look up {path}: {storage.reason(error)}; a folder on its way (or on "
+                "the way to a link's target) needs search (x) permission for you. Fix that (or "
+                f"ask its owner), or {elsewhere}, then run again."
             )
         why = storage.reason(error)
     else:

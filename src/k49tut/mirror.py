@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import shlex
 from dataclasses import dataclass
-from urllib.parse import unquote, urlsplit
+from urllib.parse import SplitResult, unquote, urlsplit
 
 from k49tut.errors import DownloadError
 
@@ -26,10 +26,32 @@ OFFLINE = (
 )
 
 
+def _parsed(url: str) -> SplitResult | None:
+    """``url`` split, when it is a URL with a host whose password (if any) is certain."""
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 (raises for a port that is not a number)
+    except ValueError:
+        return None
+    after = url[url.find(parts.netloc) + len(parts.netloc) :] if parts.netloc else url
+    with_port = ":" in parts.netloc.rpartition("]")[2]
+    if not parts.hostname or ("@" not in parts.netloc and with_port and "@" in after):
+        return None  # host:port/...@...: port, or a password holding an unescaped /?
+    return parts
+
+
 def _secret(url: str) -> tuple[int, int] | None:
-    """Where a password may stand in ``url``: from the ``:`` after the user's name to the
-    last ``@``. A URL that does not parse may hold a ``/`` or ``@`` in its password, so
-    this hides too much rather than too little."""
+    """Where a password stands in ``url``: where urlsplit finds it in a URL that parses
+    without doubt, else from the ``:`` after the user's name to the last ``@`` (a URL
+    that does not parse may hold a ``/`` or ``@`` in its password: hide too much)."""
+    if (parts := _parsed(url)) is not None:
+        userinfo, at, _ = parts.netloc.rpartition("@")
+        colon, start = userinfo.find(":"), url.find(parts.netloc)
+        return (
+            (start + colon + 1, start + len(userinfo))
+            if at and 0 <= colon < len(userinfo) - 1
+            else None
+        )
     scheme = re.match(r"[A-Za-z][A-Za-z0-9+.-]*:(?=/)", url)
     start = scheme.end() if scheme else 0
     start = len(url) - len(url[start:].lstrip("/"))
@@ -116,8 +138,10 @@ def check_mirror(url: str) -> Mirror:
         parts = urlsplit(url)
         port = parts.port
     except ValueError as error:  # (from None: the cause shows the password)
-        why = "its port is not a number, or a / ? # or @ in its password is not %-escaped"
-        raise _refuse(url, f"it cannot be parsed ({why if _password(url) else error})") from None
+        why = str(error)
+        if _password(url) and not why.startswith(("Port out of range", "Invalid IPv6 URL")):
+            why = "its port is not a number, or a / ? # or @ in its password is not %-escaped"
+        raise _refuse(url, f"it cannot be parsed ({why})") from None
     if parts.scheme not in SCHEMES:
         raise _refuse(
             url,
@@ -126,6 +150,12 @@ def check_mirror(url: str) -> Mirror:
         )
     if not parts.hostname:
         raise _refuse(url, "it names no host")
+    if _parsed(url) is None:
+        raise _refuse(
+            url,
+            "an @ after a host and port is ambiguous: write an @ in the path as %40, or a / ? "
+            "or # in a password as %2F %3F %23",
+        )
     if port == 0:
         raise _refuse(url, "port 0 is not a port one can connect to")
     if parts.query or parts.fragment:
@@ -136,6 +166,11 @@ def check_mirror(url: str) -> Mirror:
         try:
             PreparedRequest().prepare_url(url, None)
         except Exception as error:  # requests' InvalidURL and the like
-            raise _refuse(url, str(error).splitlines()[0]) from None  # as above
+            why = str(error).splitlines()[0]  # it may quote the password escaped: not then
+            if _password(url):
+                why = (
+                    "requests cannot use it (a \\ or another character in it may need %-escaping)"
+                )
+            raise _refuse(url, why) from None
     path = parts.path if parts.path.endswith("/") else parts.path + "/"
     return Mirror(url, parts.scheme, parts.hostname, port, parts.username, parts.password, path)

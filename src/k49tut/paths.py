@@ -52,9 +52,13 @@ def restore_hint(relative: str) -> str:
     """How to get back a damaged file that ships with k49tut, named by its path in the
     checkout (``"notebooks/01_eda.ipynb"``): git in a checkout, else a reinstall."""
     root = checkout_root()
-    if root is not None and (root / ".git").exists():
+    if root is None:
+        return (
+            "reinstall k49tut (`pip install --force-reinstall --no-deps` and what you installed)"
+        )
+    if (root / ".git").exists():
         return f"`git -C {shlex.quote(str(root))} checkout -- {relative}` (edits to it are lost)"
-    return "reinstall k49tut (`pip install --force-reinstall --no-deps` and what you installed)"
+    return f"take {relative} from a fresh copy of k49tut's source (unpack it again)"
 
 
 def notebooks_dir() -> Path:
