@@ -28,6 +28,7 @@ from k49tut.files import K49_FILES, file_status
 from k49tut.mirror import as_option, shown
 from k49tut.runner import NOTEBOOKS
 from k49tut.storage import not_a_directory
+from k49tut.words import plural
 
 
 def _download(args: argparse.Namespace) -> int:
@@ -102,7 +103,7 @@ def _notebooks(args: argparse.Namespace) -> int:
 
     copies = copy_notebooks(args.dest, force=args.force)
     names = ", ".join(p.name for p in copies)
-    print(f"Copied {len(copies)} notebook{'s' * (len(copies) != 1)} to {args.dest}: {names}.")
+    print(f"Copied {plural(len(copies), 'notebook')} to {args.dest}: {names}.")
     print(f"Open them with: jupyter lab {shlex.quote(str(args.dest))}")
     return 0
 

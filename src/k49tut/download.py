@@ -37,6 +37,7 @@ from k49tut import paths, storage
 from k49tut.errors import ChecksumError, DownloadError, K49TutError, ParameterError, StorageError
 from k49tut.files import K49_FILES, RemoteFile, file_status, unusable
 from k49tut.mirror import OFFLINE, Mirror, check_mirror, shown
+from k49tut.words import plural
 
 #: The seconds waited before each extra attempt after a network fault.
 RETRY_WAITS = (1, 2)
@@ -360,7 +361,7 @@ def _check_space(root: Path, todo: list[RemoteFile]) -> None:
     if free < need:
         raise StorageError(
             f"Not enough space in {root}: {storage.amount(free)} free, but the "
-            f"{len(todo)} {'file to fetch needs' if len(todo) == 1 else 'files to fetch need'} "
+            f"{plural(len(todo), 'file')} to fetch {'needs' if len(todo) == 1 else 'need'} "
             f"{storage.amount(need)}."
         )
 

@@ -13,6 +13,8 @@ import sys
 import tempfile
 import warnings
 
+from k49tut.words import plural
+
 
 def device_summary() -> str:
     """What TensorFlow will train on, in words, e.g. ``"CPU (2 cores)"`` or ``"1 GPU: ..."``."""
@@ -21,11 +23,11 @@ def device_summary() -> str:
     found = tf.config.list_physical_devices("GPU")
     if not found:
         cores = os.cpu_count()
-        return f"CPU ({cores} core{'s' * (cores != 1)})" if cores else "CPU"
+        return f"CPU ({plural(cores, 'core')})" if cores else "CPU"
     names = sorted(
         {tf.config.experimental.get_device_details(g).get("device_name", g.name) for g in found}
     )
-    return f"{len(found)} GPU{'s' * (len(found) != 1)}: {', '.join(names)}"
+    return f"{plural(len(found), 'GPU')}: {', '.join(names)}"
 
 
 def banner_html(dataset: str) -> str:

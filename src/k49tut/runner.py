@@ -40,6 +40,7 @@ from k49tut import defaults, storage
 from k49tut.budget import default_budget, duration
 from k49tut.errors import K49TutError, StorageError
 from k49tut.paths import notebooks_dir
+from k49tut.words import plural
 
 #: The tutorial, in the order it is run. A notebook added to ``notebooks/`` and to this
 #: list is run, shipped in the wheel and copied by ``k49tut notebooks``.
@@ -391,7 +392,7 @@ def _run_each(
                 f"parts before it wrote is kept in {out}."
             ) from error
         print(
-            f"      wrote {html.name} and {len(figures)} figure{'s' * (len(figures) != 1)}; "
+            f"      wrote {html.name} and {plural(len(figures), 'figure')}; "
             f"it ran for {duration(time.monotonic() - start)}",
             flush=True,
         )

@@ -1,7 +1,7 @@
 """Every figure of the tutorial; each function returns a matplotlib Figure, except three
-helpers that are not figures: :func:`plural` (``"3 epochs"``, also used in the
-notebooks' printed sentences), :func:`strip` (images side by side, as one array) and the
-accent colour :data:`ACCENT`.
+helpers that are not figures: :func:`plural` (``"3 epochs"``, from :mod:`k49tut.words`,
+also used in the notebooks' printed sentences), :func:`strip` (images side by side, as
+one array) and the accent colour :data:`ACCENT`.
 
 - :mod:`k49tut.plots.data`: the data (Part 1), titled with the dataset's description.
 - :mod:`k49tut.plots.concepts`: small illustrations of how a CNN works (Part 2).
@@ -25,7 +25,6 @@ from k49tut.plots.data import (
     mean_images,
     nearest_pairs,
     pixel_histogram,
-    plural,
     strip,
 )
 from k49tut.plots.results import (
@@ -38,6 +37,7 @@ from k49tut.plots.results import (
     precision_recall,
 )
 from k49tut.plots.seeds import curves_by_row, seed_scores
+from k49tut.words import plural
 
 __all__ = [
     "ACCENT",

@@ -24,6 +24,7 @@ from matplotlib.figure import Figure
 
 from k49tut import explore
 from k49tut.synth import printed
+from k49tut.words import plural
 
 ACCENT = np.array([1.0, 0.6, 0.1])  # printed glyphs are drawn in orange
 
@@ -52,15 +53,6 @@ def _show_images(axes, images, titles, fontsize: int = 10, **imshow) -> None:
     for ax, image, title in zip(axes, images, titles):
         ax.imshow(image, **imshow)
         ax.set_title(title, fontsize=fontsize)
-
-
-def plural(n: int, word: str, words: str | None = None) -> str:
-    """``"1 image"``, ``"2 images"``.
-
-    >>> plural(1, "image"), plural(3, "image"), plural(2, "class", "classes")
-    ('1 image', '3 images', '2 classes')
-    """
-    return f"{n:,} {word if n == 1 else (words or word + 's')}"
 
 
 def _pick(y: np.ndarray, label: int, n: int, rng: np.random.Generator) -> np.ndarray:

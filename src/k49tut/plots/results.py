@@ -24,8 +24,9 @@ from matplotlib.path import Path
 from matplotlib.text import Text
 from matplotlib.transforms import Bbox
 
-from k49tut.plots.data import _grid, _no_ticks, _show_images, _titled, plural, strip
+from k49tut.plots.data import _grid, _no_ticks, _show_images, _titled, strip
 from k49tut.synth import printed
+from k49tut.words import plural
 
 #: The colour bar's ticks for counts, those up to the largest count shown.
 COUNT_TICKS = (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000)

@@ -19,7 +19,8 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from k49tut.plots.data import _titled, plural
+from k49tut.plots.data import _titled
+from k49tut.words import plural
 
 MARKERS = "osD^v<>ph*"
 
