@@ -273,13 +273,15 @@ def _refetch(root: Path, mirror: str | None) -> str:
 
 
 def _load_k49(root: Path, verify: bool, mirror: str | None) -> Dataset:
-    missing = tuple(f for f in K49_FILES if presence(root / f.name) == "missing")
-    if missing:
+    found = {spec: presence(root / spec.name) for spec in K49_FILES}  # hashes nothing
+    if missing := tuple(spec for spec, status in found.items() if status == "missing"):
         download(root, mirror=mirror, files=missing)
     for spec in K49_FILES:
-        if verify and spec not in missing:  # those just fetched were checked as they came
+        if spec in missing:  # fetched just now, and checked as the bytes came
+            continue
+        if verify:
             _verify(root / spec.name, spec, mirror)
-        elif error := unusable(root / spec.name, presence(root / spec.name)):
+        elif error := unusable(root / spec.name, found[spec]):
             raise error  # (a FIFO would make the read wait for ever)
     todo = _refetch(root, mirror)
     arrays = arrays_from_files(*(root / f.name for f in K49_FILES[:4]), todo=todo)
