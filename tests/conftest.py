@@ -70,6 +70,11 @@ def figures():
     plt.close("all")
 
 
+def pytest_configure(config):
+    # a conftest's fixtures reach only the tests below it; the doctests live in src/
+    config.pluginmanager.import_plugin("doctest_folders")
+
+
 #: Fixtures whose users execute notebooks.
 _RUNS_NOTEBOOKS = {"tutorial"}
 
