@@ -17,7 +17,7 @@ STAMP  := $(VENV)/.installed-$(subst $(comma),-,$(EXTRAS))
 
 # Options of `make run-all`, e.g. make run-all DATASET=sample EPOCHS=3 BUDGET=quick PARTS=3,4.
 # Each is passed to `k49tut run` only when set; unset, the run takes k49tut's defaults
-# (k49tut/defaults.py: dataset k49, 10 epochs, seed 49, budget auto, into outputs/).
+# (k49tut/defaults.py: dataset k49, 10 epochs, seed 49, into outputs/; budget auto).
 RUN_OPTIONS := DATASET EPOCHS SEED BUDGET DATA_DIR OUTPUT_DIR PARTS TIMEOUT BATCH_SIZE
 flag = --$(subst _,-,$(shell echo $(1) | tr A-Z a-z))
 RUN_FLAGS = $(foreach v,$(RUN_OPTIONS),$(if $($(v)),$(call flag,$(v)) $($(v))))
