@@ -268,6 +268,8 @@ def test_seed_scores_draw_every_run_and_the_means():
         "b (mean of 1)",
     ]
     assert ax.get_ylim()[1] == 1.0
+    two = plots.curves_by_row({"a": [[0.1, 0.2]]}).axes[0]  # a two-epoch run: whole epochs only
+    assert [t for t in two.get_xticks() if 1 <= t <= 2] == [1, 2]
 
 
 def test_recipe_figures_draw_their_data():

@@ -41,7 +41,7 @@ def test_opens_with_a_signpost_whose_reading_time_holds(path):
     assert stated == reading_minutes(cells), (
         f"{path.name}: update the reading time to {reading_minutes(cells)}"
     )
-    assert re.search(r"To\s+run on a 2-core CPU: about [\d.]+ (seconds|minutes?)", sign)
+    assert re.search(r"To\s+run on a 2-core CPU: (from )?about [\d.]+ (seconds|minutes?)", sign)
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])

@@ -258,7 +258,7 @@ def confusion_matrix(
     else:
         norm = LogNorm(vmin=1, vmax=max(int(values.max()), 2))
         image = ax.imshow(np.where(values > 0, values, np.nan), cmap="viridis", norm=norm)
-        label = "test images (log scale; empty cells: none)"
+        label = "test images (log scale; a blank cell: no images)"
         what = "Confusion matrix (counts of test images)"
     bar = fig.colorbar(image, ax=ax, shrink=0.8)
     bar.set_label(label, fontsize=11)

@@ -18,6 +18,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 from k49tut.plots.data import _titled
 from k49tut.words import plural
@@ -103,7 +104,8 @@ def curves_by_row(
         ax.plot(epochs, runs.mean(axis=0), color=colour, lw=2.2, marker="o", ms=3, label=label)
         lowest = min(lowest, float(np.percentile(runs[:, -(runs.shape[1] // 2 + 1) :], 0)))
     ax.set(ylim=(max(0.0, lowest - 0.1), 1.0), xlabel="epoch")
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # epochs are whole
     ax.set_ylabel(f"{ylabel} (axis cut)" if lowest - 0.1 > 0 else ylabel)
     ax.grid(alpha=0.3)
-    ax.legend(fontsize=9, loc="lower right")
+    ax.legend(fontsize=9, loc="best")  # where it covers the fewest points
     return _titled(fig, title, source)
