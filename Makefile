@@ -29,7 +29,7 @@ NOTEBOOKS  ?=
 export TF_CPP_MIN_LOG_LEVEL ?= 3
 export PYDEVD_DISABLE_FILE_VALIDATION ?= 1
 
-.PHONY: help install test test-fast test-min test-python lint format demo run-all site data references clean
+.PHONY: help install test test-fast min-env test-min python-env test-python lint format demo run-all site data references clean
 
 # Variables `make help` shows by their values.
 SHOWN := MIN_VENV
@@ -68,28 +68,35 @@ test-fast: install  ## the tests that execute no notebook (under a minute): run 
 
 # The wheel, installed as pip users get it, at the minimum versions: the whole suite, with
 # the doctests of the installed package (not its copies of the notebooks: the tests run
-# notebooks/), then ruff.
-test-min:  ## the tests at the declared minimum versions, from a wheel in $(MIN_VENV) (about 7 minutes)
+# notebooks/), then ruff. `min-env` builds the environment afresh (the wheel holds this
+# tree's code); `make -o min-env test-min` runs the tests in the one already built (CI
+# builds it while the demo runs).
+min-env:  ## build $(MIN_VENV): the wheel of this tree at the minimum versions pyproject.toml declares
 	rm -rf $(MIN_VENV) build/test-min
 	$(PYTHON) -m venv $(MIN_VENV)
 	$(MIN_BIN)/python -m pip install --quiet --upgrade pip
 	$(MIN_BIN)/python -m pip wheel --quiet --no-deps --wheel-dir build/test-min .
 	$(MIN_BIN)/python -m pip install --quiet -c $(CONSTRAINTS) "$$(ls build/test-min/k49tut-*.whl)[dev]"
+
+test-min: min-env  ## the tests at the declared minimum versions, from a wheel in $(MIN_VENV) (about 7 minutes)
 	$(MIN_BIN)/python -m pip list --format freeze | grep -iE '^(tensorflow|keras|numpy|pandas|papermill|nbconvert|ipykernel)=='
 	$(MIN_BIN)/python -m pytest $(PYTEST_PARALLEL) $(CURDIR)/tests --pyargs k49tut
 	$(MIN_BIN)/ruff check --quiet $(LINTED) && $(MIN_BIN)/ruff format --quiet --check $(LINTED)
 
 # `make test-python PY=python3.12`: a third environment on another Python (.venv-py3.12),
 # the suite that executes no notebook, then Part 1 run once with its checks. CI runs it on
-# every Python pyproject.toml declares besides the one `make test` uses.
+# every Python pyproject.toml declares besides the one `make test` uses (`python-env`
+# first, while the demo runs, then `make -o python-env test-python`).
 PY      ?= python3
 PY_VENV  = .venv-py$(shell $(PY) -c 'import sys; print("%d.%d" % sys.version_info[:2])')
 
-test-python:  ## the fast suite and Part 1 on another Python: make test-python PY=python3.12
+python-env:  ## build .venv-pyX.Y for PY=pythonX.Y: k49tut (editable) and the test tools
 	rm -rf $(PY_VENV)
 	$(PY) -m venv $(PY_VENV)
 	$(PY_VENV)/bin/python -m pip install --quiet --upgrade pip
 	$(PY_VENV)/bin/python -m pip install --quiet -e ".[dev]"
+
+test-python: python-env  ## the fast suite and Part 1 on another Python: make test-python PY=python3.12
 	$(PY_VENV)/bin/python -m pip list --format freeze | grep -iE '^(tensorflow|keras|numpy)=='
 	$(PY_VENV)/bin/python -m pytest $(PYTEST_PARALLEL) -m "not notebooks" -p no:cacheprovider
 	$(PY_VENV)/bin/python -m pytest -p no:cacheprovider tests/test_notebooks.py -k "part1 or 01_eda"

@@ -84,6 +84,29 @@ _RUNS_NOTEBOOKS = {"tutorial"}
 _TUTORIAL_MODULE = "test_notebooks.py"
 
 
+def pytest_xdist_make_scheduler(config, log):
+    """Under ``--dist loadfile``, the tutorial's module goes to a worker first.
+
+    Its run is the longest chain of the suite (the four parts in order, Part 2 twice);
+    pytest-xdist would otherwise hand out the modules with the most tests first, so a
+    worker ran a few of them before starting the tutorial, while the other finished early
+    and waited. Returns None (xdist's own choice) for any other mode.
+    """
+    if config.getoption("dist", None) != "loadfile":
+        return None
+    from xdist.scheduler import LoadFileScheduling
+
+    class TutorialFirst(LoadFileScheduling):
+        def _assign_work_unit(self, node):
+            for scope in self.workqueue:  # an OrderedDict, handed out from the front
+                if scope.endswith(_TUTORIAL_MODULE):
+                    self.workqueue.move_to_end(scope, last=False)
+                    break
+            super()._assign_work_unit(node)
+
+    return TutorialFirst(config, log)
+
+
 def pytest_itemcollected(item):
     """Mark the tests that run notebooks; keep the readers of the tutorial's run together."""
     if _RUNS_NOTEBOOKS & set(getattr(item, "fixturenames", ())):
