@@ -47,7 +47,7 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e ".[$(EXTRAS)]"
 	touch $@
 
-demo: install  ## the whole tutorial on the offline sample, into outputs/ (about 6.5 minutes on 2 cores)
+demo: install  ## the whole tutorial on the offline sample, into outputs/ (6.5 to 25 minutes on 2 cores)
 	$(MAKE) --no-print-directory run-all DATASET=sample
 
 site: install  ## the executed tutorial as a website in build/site, from OUTPUT_DIR (outputs/: run make demo first)
@@ -60,10 +60,10 @@ run-all: install  ## execute the notebooks headless (k49tut run; options: DATASE
 # each notebook runs once per session; the other tests run beside them on a second.
 PYTEST_PARALLEL := -n 2 --dist loadfile
 
-test: install  ## everything: unit tests, doctests, the notebooks on the sample and their checked outputs (about 6 minutes on 2 cores)
+test: install  ## everything: unit tests, doctests, the notebooks on the sample and their checked outputs (6 to 21 minutes on 2 cores)
 	$(BIN)/python -m pytest $(PYTEST_PARALLEL)
 
-test-fast: install  ## the tests that execute no notebook (under a minute): run it after every edit
+test-fast: install  ## the tests that execute no notebook (about a minute): run it after every edit
 	$(BIN)/python -m pytest $(PYTEST_PARALLEL) -m "not notebooks"
 
 # The wheel, installed as pip users get it, at the minimum versions: the whole suite, with
@@ -78,7 +78,7 @@ min-env:  ## build $(MIN_VENV): the wheel of this tree at the minimum versions p
 	$(MIN_BIN)/python -m pip wheel --quiet --no-deps --wheel-dir build/test-min .
 	$(MIN_BIN)/python -m pip install --quiet -c $(CONSTRAINTS) "$$(ls build/test-min/k49tut-*.whl)[dev]"
 
-test-min: min-env  ## the tests at the declared minimum versions, from a wheel in $(MIN_VENV) (about 7 minutes)
+test-min: min-env  ## the tests at the declared minimum versions, from a wheel in $(MIN_VENV) (7 to 22 minutes)
 	$(MIN_BIN)/python -m pip list --format freeze | grep -iE '^(tensorflow|keras|numpy|pandas|papermill|nbconvert|ipykernel)=='
 	$(MIN_BIN)/python -m pytest $(PYTEST_PARALLEL) $(CURDIR)/tests --pyargs k49tut
 	$(MIN_BIN)/ruff check --quiet $(LINTED) && $(MIN_BIN)/ruff format --quiet --check $(LINTED)

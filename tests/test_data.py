@@ -305,6 +305,10 @@ def test_bad_labels_are_refused(tiny_k49, tmp_path, bad, message):
     with pytest.raises(DataFormatError, match=message) as info:
         data.load("k49", data_dir=d, verify=False)
     assert "k49-train-labels.npz" in str(info.value)
+    assert str(info.value).endswith(
+        f"What to do: run `k49tut download --data-dir {d}` to replace it (only the files "
+        "that fail the check are fetched)."
+    )
 
 
 @pytest.mark.parametrize(
@@ -317,8 +321,9 @@ def test_bad_labels_are_refused(tiny_k49, tmp_path, bad, message):
 def test_bad_images_are_refused(tiny_k49, tmp_path, bad, message):
     _, bodies, _ = tiny_k49
     d = _with(tmp_path, bodies, **{"k49-train-imgs.npz": npz_bytes(bad)})
-    with pytest.raises(DataFormatError, match=message):
+    with pytest.raises(DataFormatError, match=message) as info:
         data.load("k49", data_dir=d, verify=False)
+    assert "What to do: run `k49tut download --data-dir" in str(info.value)
 
 
 def test_npz_without_arr_0(tiny_k49, tmp_path):

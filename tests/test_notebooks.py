@@ -296,6 +296,13 @@ def test_part3_runs_on_the_sample_and_its_sentences_agree_with_its_ablation(tuto
         line = gains[0]
         assert _shows(line.split("(")[0], row["gain"]), line
         assert line.endswith(f": {row['verdict']}"), line
+    # rows that ended near chance are named (a short run), and only then
+    near = [name for name in per_seed.index if per_seed.loc[name].mean() < 5 / 49]
+    warned = [line for line in _text(nb).splitlines() if line.startswith("Near chance ")]
+    if near:
+        assert len(warned) == 1 and f"level of 0.020): {'; '.join(near)}. " in warned[0]
+    else:
+        assert warned == [], warned
     verdict = _printed(nb, "Synthetic stand-in drawn from fonts, not Kuzushiji-49 (sample): test")
     assert _shows(verdict, record["test_balanced_accuracy"])
     assert _shows(verdict, record["toy_cnn_test_balanced_accuracy"])
@@ -447,6 +454,29 @@ def _inside_checks(nb, out: Path) -> dict:
         f"From here on, sections 4 and 5 use the probabilities scaled with "
         f"T = {record['temperature']:.2f} on validation and test alike"
     )
+    # the two t-SNE maps: the counts printed are the metrics', the reading follows the interval
+    same = record["tsne_same_character_neighbour"]
+    assert len(same) == 2 and record["tsne_images"] in (300, 1000)
+    for name, share in same.items():
+        assert f"{name}: nearest neighbour on the map is the same character for {share:.0%} " in (
+            _text(nb)
+        )
+    maps = _printed(nb, "Penultimate layer minus raw pixels:")
+    low, high = record["tsne_features_minus_pixels_ci95"]
+    assert (
+        f"(95% interval {100 * low:+.1f} to {100 * high:+.1f} over the {record['tsne_images']:,} "
+        in maps
+    ), maps
+    # (the metrics file rounds to 6 digits)
+    assert abs((low + high) / 2 - (same[list(same)[1]] - same[list(same)[0]])) < 2e-6
+    reading = (
+        "features keep a character's images together more often"
+        if low > 0
+        else "pixels keep a character's images together more often"
+        if high < 0
+        else "cannot tell the two maps apart"
+    )
+    assert reading in maps, maps
     completeness = _printed(nb, "Integrated gradients check")
     assert float(completeness.split("within ")[1].split(" ")[0]) < 0.05, completeness
     stderr = [

@@ -143,6 +143,26 @@ def test_a_damaged_standin_file_says_how_to_make_it_again_not_to_download(tmp_pa
     assert "k49tut download" not in message
 
 
+@pytest.mark.parametrize("kind", ["images of 32x32", "float labels"])
+def test_a_standin_file_of_the_wrong_shape_says_how_to_make_it_again(tmp_path, kind):
+    x = np.zeros((49, 28, 28), dtype=np.uint8)
+    y = np.arange(49, dtype=np.uint8)
+    if kind == "images of 32x32":
+        write_standin(tmp_path, np.zeros((49, 32, 32), np.uint8), y, x, y, {"seed": 2})
+        start = f"{tmp_path / sample.STANDIN_FILES[0]}: images must have shape (N, 28, 28)"
+    else:
+        write_standin(tmp_path, x, y, x, y.astype(np.float32), {"seed": 2})
+        start = f"{tmp_path / sample.STANDIN_FILES[3]}: labels must be a 1-D integer array"
+    with pytest.raises(DataFormatError) as info:
+        data.load("standin", data_dir=tmp_path)
+    message = str(info.value)
+    assert message.startswith(start)
+    assert message.endswith(
+        f"What to do: make the stand-in again with `python {SCRIPTS / 'make_sample.py'} "
+        f"--full --data-dir {shlex.quote(str(tmp_path))}`."
+    )
+
+
 def test_the_standin_is_made_by_the_checkouts_script_from_any_folder(tmp_path, monkeypatch):
     monkeypatch.setattr(paths, "checkout_root", lambda: SCRIPTS.parent)
     with pytest.raises(DataFormatError) as info:

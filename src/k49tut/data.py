@@ -196,26 +196,36 @@ def _read_array(path: Path, todo: str = "") -> np.ndarray:
         ) from error
 
 
-def _check_images(x: np.ndarray, path: Path) -> None:
+def _replace(todo: str) -> str:
+    """The end of the message for a readable file with the wrong contents."""
+    return f" What to do: {todo}." if todo else ""
+
+
+def _check_images(x: np.ndarray, path: Path, todo: str) -> None:
     if x.ndim != 3 or x.shape[1:] != (28, 28):
-        raise DataFormatError(f"{path}: images must have shape (N, 28, 28), found {x.shape}.")
+        raise DataFormatError(
+            f"{path}: images must have shape (N, 28, 28), found {x.shape}.{_replace(todo)}"
+        )
     if x.dtype != np.uint8:
-        raise DataFormatError(f"{path}: images must be uint8 (0..255), found {x.dtype}.")
+        raise DataFormatError(
+            f"{path}: images must be uint8 (0..255), found {x.dtype}.{_replace(todo)}"
+        )
 
 
-def _check_labels(y: np.ndarray, n_images: int, path: Path) -> None:
+def _check_labels(y: np.ndarray, n_images: int, path: Path, todo: str) -> None:
     if y.ndim != 1 or not np.issubdtype(y.dtype, np.integer):
-        raise DataFormatError(
-            f"{path}: labels must be a 1-D integer array, found shape {y.shape}, dtype {y.dtype}."
-        )
-    if len(y) != n_images:
-        raise DataFormatError(f"{path}: {len(y)} labels for {n_images} images.")
-    if len(y) and (y.min() < 0 or y.max() >= N_CLASSES):
+        problem = f"labels must be a 1-D integer array, found shape {y.shape}, dtype {y.dtype}"
+    elif len(y) != n_images:
+        problem = f"{len(y)} labels for {n_images} images"
+    elif len(y) and (y.min() < 0 or y.max() >= N_CLASSES):
         bad = y[(y < 0) | (y >= N_CLASSES)]
-        raise DataFormatError(
-            f"{path}: labels must lie in 0..{N_CLASSES - 1}; found {bad.size} outside, "
-            f"e.g. {bad[:5].tolist()}."
+        problem = (
+            f"labels must lie in 0..{N_CLASSES - 1}; found {bad.size} outside, "
+            f"e.g. {bad[:5].tolist()}"
         )
+    else:
+        return
+    raise DataFormatError(f"{path}: {problem}.{_replace(todo)}")
 
 
 def _read_classmap(path: Path) -> pd.DataFrame:
@@ -240,14 +250,15 @@ def arrays_from_files(
 ) -> tuple[np.ndarray, ...]:
     """Read and validate four K49-format ``.npz`` files: x_train, y_train, x_test, y_test.
 
-    A damaged archive's message ends with ``todo``, what to do about it, if given.
+    The message about a damaged archive, or about arrays of the wrong shape, type or
+    range, ends with ``todo``, what to do about it, if given.
     """
     x_train, y_train = _read_array(train_imgs, todo), _read_array(train_labels, todo)
     x_test, y_test = _read_array(test_imgs, todo), _read_array(test_labels, todo)
-    _check_images(x_train, train_imgs)
-    _check_images(x_test, test_imgs)
-    _check_labels(y_train, len(x_train), train_labels)
-    _check_labels(y_test, len(x_test), test_labels)
+    _check_images(x_train, train_imgs, todo)
+    _check_images(x_test, test_imgs, todo)
+    _check_labels(y_train, len(x_train), train_labels, todo)
+    _check_labels(y_test, len(x_test), test_labels, todo)
     return x_train, y_train, x_test, y_test
 
 
