@@ -196,20 +196,19 @@ def _read_array(path: Path, todo: str = "") -> np.ndarray:
         ) from error
 
 
-def _replace(todo: str) -> str:
+def _what_to_do(todo: str) -> str:
     """The end of the message for a readable file with the wrong contents."""
     return f" What to do: {todo}." if todo else ""
 
 
 def _check_images(x: np.ndarray, path: Path, todo: str) -> None:
     if x.ndim != 3 or x.shape[1:] != (28, 28):
-        raise DataFormatError(
-            f"{path}: images must have shape (N, 28, 28), found {x.shape}.{_replace(todo)}"
-        )
-    if x.dtype != np.uint8:
-        raise DataFormatError(
-            f"{path}: images must be uint8 (0..255), found {x.dtype}.{_replace(todo)}"
-        )
+        problem = f"images must have shape (N, 28, 28), found {x.shape}"
+    elif x.dtype != np.uint8:
+        problem = f"images must be uint8 (0..255), found {x.dtype}"
+    else:
+        return
+    raise DataFormatError(f"{path}: {problem}.{_what_to_do(todo)}")
 
 
 def _check_labels(y: np.ndarray, n_images: int, path: Path, todo: str) -> None:
@@ -225,7 +224,7 @@ def _check_labels(y: np.ndarray, n_images: int, path: Path, todo: str) -> None:
         )
     else:
         return
-    raise DataFormatError(f"{path}: {problem}.{_replace(todo)}")
+    raise DataFormatError(f"{path}: {problem}.{_what_to_do(todo)}")
 
 
 def _read_classmap(path: Path) -> pd.DataFrame:
