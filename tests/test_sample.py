@@ -144,7 +144,8 @@ def test_a_damaged_standin_file_says_how_to_make_it_again_not_to_download(tmp_pa
 
 
 @pytest.mark.parametrize("kind", ["images of 32x32", "float labels"])
-def test_a_standin_file_of_the_wrong_shape_says_how_to_make_it_again(tmp_path, kind):
+def test_a_standin_file_of_the_wrong_shape_says_how_to_make_it_again(tmp_path, monkeypatch, kind):
+    monkeypatch.setattr(paths, "checkout_root", lambda: SCRIPTS.parent)  # as in a checkout
     x = np.zeros((49, 28, 28), dtype=np.uint8)
     y = np.arange(49, dtype=np.uint8)
     if kind == "images of 32x32":
