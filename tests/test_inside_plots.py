@@ -29,6 +29,17 @@ def test_reliability_diagrams_show_each_bin_and_how_many_images_it_holds():
     assert np.allclose(centres, [(5.5) / 15, 10.5 / 15, 14.5 / 15])  # each bar on its bin
     assert bars.get_yscale() == "log" and bars.get_ylabel() == "images"
     assert [ax.get_title() for ax in fig.axes[::2]] == ["validation: ECE 0.020", "test: ECE 0.050"]
+    hollow = curve.get_lines()[2]  # the bin of 3 images: too few to read
+    assert list(hollow.get_xdata()) == [0.35] and hollow.get_markerfacecolor() == "white"
+    key = [t.get_text() for t in fig.legends[0].get_texts()]
+    assert key == [
+        "perfectly calibrated",
+        "this model, one dot per bin",
+        "a bin of fewer than 20 images (too few to read)",
+    ]
+    full = table.assign(count=[30, 40, 900])  # no bin too small: no hollow dot, no key for it
+    fig = plots.inside.reliability({"validation": (full, 0.02)})
+    assert len(fig.axes[0].get_lines()) == 2 and len(fig.legends[0].get_texts()) == 2
 
 
 def test_maps_write_each_character_once_in_its_colour_without_overlap():

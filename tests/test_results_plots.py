@@ -65,7 +65,12 @@ def test_per_class_scores_sorted_by_f1(predictions):
     f1_dots = ax.collections[2].get_offsets()
     assert list(f1_dots[:, 0]) == pytest.approx(ordered["f1-score"].tolist())
     assert list(f1_dots[:, 1]) == list(range(49))  # worst F1 at the bottom
-    assert ax.get_xlim()[1] == 1
+    # a perfect score's dot sits inside the frame, and no tick promises a score above 1
+    fig.canvas.draw()
+    right_edge = ax.transData.transform((ax.get_xlim()[1], 0))[0]
+    dot_right = ax.transData.transform((1, 0))[0] + np.sqrt(36) / 2 * fig.dpi / 72
+    assert dot_right < right_edge
+    assert max(ax.get_xticks()) == pytest.approx(1.0)
 
 
 def _labels(ax):
@@ -247,13 +252,20 @@ def test_seed_scores_draw_every_run_and_the_means():
         "mean 0.9200  (10 s per run)",
         "mean 0.9400  (40 s per run)",
     ]
-    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    legend = [t.get_text() for t in fig.legends[0].get_texts()]
     assert legend == ["same seed", "seed 49", "seed 50", "seed 51", "mean"]
+    fig.canvas.draw()  # the key sits under the axis label, clear of it
+    renderer = fig.canvas.get_renderer()
+    key = fig.legends[0].get_window_extent(renderer)
+    assert key.y1 <= ax.xaxis.label.get_window_extent(renderer).y0
     reused = plots.seed_scores(scores, seconds=pd.Series([10.0, np.nan]))  # trains nothing
     shown = [t.get_text() for t in reused.axes[0].texts]
     assert shown[1] == "mean 0.9400  (the row above's networks)"
     low, high = ax.get_xlim()
     assert 0.85 < low < 0.90 and 0.96 < high <= 1.0 and "axis cut" in ax.get_xlabel()
+    near_zero = plots.seed_scores(scores - 0.895)  # too short a run: 0.005 to 0.065
+    assert near_zero.axes[0].get_xlim()[0] == 0  # not below 0, and then not called cut
+    assert near_zero.axes[0].get_xlabel() == "validation balanced accuracy"
     title = fig.get_suptitle()
     assert "Rows (3 seeds)" in title and "somewhere" in title
     fig = plots.curves_by_row({"a": [[0.5, 0.8, 0.9], [0.6, 0.7, 0.95]], "b": [[0.2, 0.4, 0.6]]})

@@ -118,9 +118,11 @@ def maps(coordinates: dict, labels: np.ndarray, chars, source: str = "") -> Figu
     return _titled(fig, what, source)
 
 
-def reliability(panels: dict, source: str = "", bins: int = 15) -> Figure:
+def reliability(panels: dict, source: str = "", bins: int = 15, few: int = 20) -> Figure:
     """Reliability diagrams: accuracy against confidence per confidence bin, two per row,
-    each above a bar chart of how many images its bins hold (log scale).
+    each above a bar chart of how many images its bins hold (log scale). A bin of fewer
+    than ``few`` images gets a hollow dot: its accuracy is too noisy to read (a bin of
+    one image is right or wrong, 1 or 0).
 
     ``panels``: name -> (table, ECE), the table with ``confidence``, ``accuracy`` and
     ``count`` per bin, indexed by bin number (0 to ``bins - 1``, equal widths). Points
@@ -146,6 +148,18 @@ def reliability(panels: dict, source: str = "", bins: int = 15) -> Figure:
             clip_on=False,
             label=label,
         )
+        sparse = table[table["count"] < few]
+        if len(sparse):
+            top.plot(
+                sparse["confidence"],
+                sparse["accuracy"],
+                "o",
+                color="tab:blue",
+                mfc="white",
+                ms=4,
+                clip_on=False,
+                label=f"a bin of fewer than {few} images (too few to read)",
+            )
         top.set(xlim=(0, 1), ylim=(0, 1), ylabel="accuracy")
         top.set_title(f"{name}: ECE {ece:.3f}", fontsize=11)
         top.grid(alpha=0.3)
@@ -154,8 +168,11 @@ def reliability(panels: dict, source: str = "", bins: int = 15) -> Figure:
         bottom.set(yscale="log", ylim=(0.7, 2 * table["count"].max()), ylabel="images")
         bottom.set_xlabel("confidence (top probability)")
         bottom.grid(alpha=0.3, axis="y")
-    handles, labels = fig.axes[0].get_legend_handles_labels()
-    fig.legend(handles, labels, loc="outside lower center", ncols=2, fontsize=9)
+    keys = {}  # each key once, though a panel may have no hollow dots
+    for ax in fig.axes:
+        for handle, label in zip(*ax.get_legend_handles_labels()):
+            keys.setdefault(label, handle)
+    fig.legend(keys.values(), keys.keys(), loc="outside lower center", ncols=3, fontsize=9)
     return _titled(fig, "Reliability diagrams: accuracy against confidence", source)
 
 

@@ -72,7 +72,10 @@ def per_class_scores(report: pd.DataFrame, source: str = "") -> Figure:
         ax.scatter(ordered[metric], y, marker=marker, s=s, label=metric, zorder=3, clip_on=False)
     ax.set_yticks(y, ordered.index, fontsize=13)
     low = float(ordered[["precision", "recall", "f1-score"]].min().min())
-    ax.set(xlim=(max(0.0, low - 0.03), 1), ylim=(-0.6, len(ordered) - 0.4))
+    start = max(0.0, low - 0.03)
+    # a little room right of 1, so that a perfect score's dot is not cut by the frame
+    ax.set(xlim=(start, 1 + 0.02 * (1 - start)), ylim=(-0.6, len(ordered) - 0.4))
+    ax.set_xticks([t for t in ax.get_xticks() if start <= t <= 1])
     ax.set_xlabel("score (axis cut to the range of the scores)" if low > 0.03 else "score")
     ax.grid(alpha=0.3)
     ax.legend(loc="lower left", bbox_to_anchor=(0, 1.0), ncol=3, frameon=False)

@@ -40,7 +40,8 @@ def seed_scores(
     down the figure. The mean is printed at the right, with the training time per run when
     ``seconds`` (seconds per run, indexed like ``scores``) is given; a row whose seconds are
     NaN trained nothing of its own (it reuses the row above's networks), and says so. The
-    score axis is cut to the range of the dots, and its label says so.
+    score axis is cut to the range of the dots (never below 0), and its label says when
+    it is cut.
     """
     n_rows, n_seeds = scores.shape
     y = np.arange(n_rows)[::-1]  # first row on top
@@ -55,7 +56,8 @@ def seed_scores(
     low, high = np.nanmin(values), np.nanmax(values)
     pad = max(0.01, 0.08 * (high - low))
     ax.set_yticks(y, scores.index, fontsize=11)
-    ax.set(xlim=(low - pad, min(1.0, high + pad)), ylim=(-0.6, n_rows - 0.4))
+    start = max(0.0, low - pad)
+    ax.set(xlim=(start, min(1.0, high + pad)), ylim=(-0.6, n_rows - 0.4))
     for i, (row, mean) in enumerate(zip(y, means)):  # right of the axes, on the row
         if seconds is None:
             per_run = ""
@@ -72,14 +74,11 @@ def seed_scores(
             va="center",
             fontsize=10,
         )
-    ax.set_xlabel(f"{xlabel} (axis cut to the range of the runs)")
+    ax.set_xlabel(f"{xlabel} (axis cut to the range of the runs)" if start > 0 else xlabel)
     ax.grid(axis="x", alpha=0.3)
-    ax.legend(
-        loc="upper center",
-        bbox_to_anchor=(0.5, -0.28),
-        ncol=n_seeds + 2,
-        fontsize=9,
-        frameon=False,
+    handles, labels = ax.get_legend_handles_labels()
+    fig.legend(
+        handles, labels, loc="outside lower center", ncols=n_seeds + 2, fontsize=9, frameon=False
     )
     return _titled(fig, f"{title} ({plural(n_seeds, 'seed')})", source)
 
