@@ -29,13 +29,15 @@ def test_reliability_diagrams_show_each_bin_and_how_many_images_it_holds():
     assert np.allclose(centres, [(5.5) / 15, 10.5 / 15, 14.5 / 15])  # each bar on its bin
     assert bars.get_yscale() == "log" and bars.get_ylabel() == "images"
     assert [ax.get_title() for ax in fig.axes[::2]] == ["validation: ECE 0.020", "test: ECE 0.050"]
+    assert [list(line.get_ydata()) for line in bars.get_lines()] == [[20, 20]]  # the cut-off
+    assert bars.get_ylim()[0] < 1  # a bin of one image still shows a bar
     hollow = curve.get_lines()[2]  # the bin of 3 images: too few to read
     assert list(hollow.get_xdata()) == [0.35] and hollow.get_markerfacecolor() == "white"
     key = [t.get_text() for t in fig.legends[0].get_texts()]
     assert key == [
         "perfectly calibrated",
         "this model, one dot per bin",
-        "a bin of fewer than 20 images (too few to read)",
+        "a bin of fewer than 20 images (bars below the dotted line): too few to read",
     ]
     full = table.assign(count=[30, 40, 900])  # no bin too small: no hollow dot, no key for it
     fig = plots.inside.reliability({"validation": (full, 0.02)})

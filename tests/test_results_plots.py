@@ -248,6 +248,13 @@ def test_seed_scores_draw_every_run_and_the_means():
         [0.94, 0.91],
     ]
     assert list(np.round(dots[3][:, 0], 4)) == [0.92, 0.94]  # the means
+    # each seed's dots a little apart on its row, the middle seed's on the row itself
+    assert [list(np.round(d[:, 1], 2)) for d in dots[:4]] == [
+        [0.88, -0.12],
+        [1.0, 0.0],
+        [1.12, 0.12],
+        [1.0, 0.0],
+    ]
     assert [t.get_text() for t in ax.texts] == [
         "mean 0.9200  (10 s per run)",
         "mean 0.9400  (40 s per run)",

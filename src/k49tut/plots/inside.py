@@ -158,21 +158,23 @@ def reliability(panels: dict, source: str = "", bins: int = 15, few: int = 20) -
                 mfc="white",
                 ms=4,
                 clip_on=False,
-                label=f"a bin of fewer than {few} images (too few to read)",
+                label=f"a bin of fewer than {few} images (bars below the dotted line): "
+                "too few to read",
             )
         top.set(xlim=(0, 1), ylim=(0, 1), ylabel="accuracy")
         top.set_title(f"{name}: ECE {ece:.3f}", fontsize=11)
         top.grid(alpha=0.3)
         centres = (np.asarray(table.index, float) + 0.5) / bins
         bottom.bar(centres, table["count"], width=0.9 / bins, color="tab:blue", alpha=0.6)
-        bottom.set(yscale="log", ylim=(0.7, 2 * table["count"].max()), ylabel="images")
+        bottom.axhline(few, color="0.3", lw=0.8, ls=":")  # below it, a hollow dot
+        bottom.set(yscale="log", ylim=(0.5, 2 * max(table["count"].max(), few)), ylabel="images")
         bottom.set_xlabel("confidence (top probability)")
         bottom.grid(alpha=0.3, axis="y")
     keys = {}  # each key once, though a panel may have no hollow dots
     for ax in fig.axes:
         for handle, label in zip(*ax.get_legend_handles_labels()):
             keys.setdefault(label, handle)
-    fig.legend(keys.values(), keys.keys(), loc="outside lower center", ncols=3, fontsize=9)
+    fig.legend(keys.values(), keys.keys(), loc="outside lower center", ncols=cols + 1, fontsize=9)
     return _titled(fig, "Reliability diagrams: accuracy against confidence", source)
 
 

@@ -36,7 +36,8 @@ def seed_scores(
     """One row per model (first on top), one dot per seed; a bar marks each row's mean.
 
     ``scores`` has one row per model and one column per seed. Dots of the same seed share
-    a marker and are joined by a grey line from row to row, so paired runs can be followed
+    a marker, sit a little above or below the row's centre (so that equal scores stay
+    visible) and are joined by a grey line from row to row, so paired runs can be followed
     down the figure. The mean is printed at the right, with the training time per run when
     ``seconds`` (seconds per run, indexed like ``scores``) is given; a row whose seconds are
     NaN trained nothing of its own (it reuses the row above's networks), and says so. The
@@ -48,9 +49,10 @@ def seed_scores(
     fig, ax = plt.subplots(figsize=(9, 0.5 * n_rows + 1.9), layout="constrained")
     values = scores.to_numpy(float)
     for k, (seed, dots) in enumerate(zip(scores.columns, values.T)):
-        ax.plot(dots, y, color="0.75", lw=0.8, zorder=1, label=None if k else "same seed")
+        row = y + 0.12 * (k - (n_seeds - 1) / 2)  # each seed a little apart: equal scores show
+        ax.plot(dots, row, color="0.75", lw=0.8, zorder=1, label=None if k else "same seed")
         marker, colour = MARKERS[k % len(MARKERS)], plt.cm.tab10(k % 10)
-        ax.scatter(dots, y, marker=marker, s=36, zorder=2, color=colour, label=f"seed {seed}")
+        ax.scatter(dots, row, marker=marker, s=36, zorder=2, color=colour, label=f"seed {seed}")
     means = values.mean(axis=1)
     ax.scatter(means, y, marker="|", s=500, color="black", zorder=3, label="mean")
     low, high = np.nanmin(values), np.nanmax(values)
