@@ -221,7 +221,7 @@ def your_pictures(
         row[3].set(xlim=(0, 1.15), xticks=[0, 0.25, 0.5, 0.75, 1])
         row[3].bar_label(bars, fmt="%.2f", padding=2, fontsize=9)
         row[3].spines[["top", "right"]].set_visible(False)
-    for ax, name in zip(axes[0], ("your picture", "in K49's format", "Grad-CAM, top choice",
+    for ax, name in zip(axes[0], ("the picture", "in K49's format", "Grad-CAM, top choice",
                                   "top 5 probabilities (as trained)")):  # fmt: skip
         ax.set_xlabel(name, fontsize=9)
         ax.xaxis.set_label_position("top")
