@@ -255,6 +255,9 @@ def test_seed_scores_draw_every_run_and_the_means():
         [1.12, 0.12],
         [1.0, 0.0],
     ]
+    many = plots.seed_scores(pd.DataFrame(np.full((2, 10), 0.5), columns=range(10)))
+    heights = np.concatenate([c.get_offsets()[:, 1] for c in many.axes[0].collections[:10]])
+    assert np.abs(heights - np.round(heights)).max() <= 0.3 + 1e-9  # ten seeds stay on their rows
     assert [t.get_text() for t in ax.texts] == [
         "mean 0.9200  (10 s per run)",
         "mean 0.9400  (40 s per run)",

@@ -49,10 +49,11 @@ def seed_scores(
     fig, ax = plt.subplots(figsize=(9, 0.5 * n_rows + 1.9), layout="constrained")
     values = scores.to_numpy(float)
     for k, (seed, dots) in enumerate(zip(scores.columns, values.T)):
-        row = y + 0.12 * (k - (n_seeds - 1) / 2)  # each seed a little apart: equal scores show
-        ax.plot(dots, row, color="0.75", lw=0.8, zorder=1, label=None if k else "same seed")
+        # each seed a little apart, within a third of a row either way: equal scores show
+        at = y + min(0.12, 0.6 / max(n_seeds - 1, 1)) * (k - (n_seeds - 1) / 2)
+        ax.plot(dots, at, color="0.75", lw=0.8, zorder=1, label=None if k else "same seed")
         marker, colour = MARKERS[k % len(MARKERS)], plt.cm.tab10(k % 10)
-        ax.scatter(dots, row, marker=marker, s=36, zorder=2, color=colour, label=f"seed {seed}")
+        ax.scatter(dots, at, marker=marker, s=36, zorder=2, color=colour, label=f"seed {seed}")
     means = values.mean(axis=1)
     ax.scatter(means, y, marker="|", s=500, color="black", zorder=3, label="mean")
     low, high = np.nanmin(values), np.nanmax(values)
