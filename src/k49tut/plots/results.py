@@ -61,6 +61,11 @@ def learning_curves(
     return _titled(fig, title, source)
 
 
+def _ticks_to_one(ticks, low: float) -> list:
+    """The ticks from ``low`` to 1 (give or take float noise): none promises a score past 1."""
+    return [t for t in ticks if low - 1e-9 <= t <= 1 + 1e-9]
+
+
 def per_class_scores(report: pd.DataFrame, source: str = "") -> Figure:
     """Precision, recall and F1 of each character as dots (a row per character, the worst
     F1 at the bottom). Dots need no zero baseline, so the score axis is cut to the range
@@ -75,7 +80,7 @@ def per_class_scores(report: pd.DataFrame, source: str = "") -> Figure:
     start = max(0.0, low - 0.03)
     # a little room right of 1, so that a perfect score's dot is not cut by the frame
     ax.set(xlim=(start, 1 + 0.02 * (1 - start)), ylim=(-0.6, len(ordered) - 0.4))
-    ax.set_xticks([t for t in ax.get_xticks() if start <= t <= 1])
+    ax.set_xticks(_ticks_to_one(ax.get_xticks(), start))
     ax.set_xlabel("score (axis cut to the range of the scores)" if low > 0.03 else "score")
     ax.grid(alpha=0.3)
     ax.legend(loc="lower left", bbox_to_anchor=(0, 1.0), ncol=3, frameon=False)
@@ -197,7 +202,7 @@ def precision_recall(report: pd.DataFrame, source: str = "", low: float | None =
     ax.scatter(p[inside], r[inside], s=area(support[inside]), alpha=0.35, clip_on=False)
     span = 1 - low
     ax.set(xlim=(low, 1 + 0.04 * span), ylim=(low, 1 + 0.04 * span))
-    ticks = [t for t in ax.get_xticks() if low - 1e-9 <= t <= 1 + 1e-9]  # no score past 1
+    ticks = _ticks_to_one(ax.get_xticks(), low)
     ax.set(xticks=ticks, yticks=ticks)
     outside = [(c, pc, rc) for c, pc, rc, ok in zip(report.index, p, r, inside) if not ok]
     for k, (char, pc, rc) in enumerate(outside):
