@@ -159,7 +159,8 @@ def test_a_standin_file_of_the_wrong_shape_says_how_to_make_it_again(tmp_path, m
     message = str(info.value)
     assert message.startswith(start)
     assert message.endswith(
-        f"What to do: make the stand-in again with `python {SCRIPTS / 'make_sample.py'} "
+        "What to do: make the stand-in again with "
+        f"`python {shlex.quote(str(SCRIPTS / 'make_sample.py'))} "
         f"--full --data-dir {shlex.quote(str(tmp_path))}`."
     )
 
