@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 import pytest
+from matplotlib.colors import to_rgb
 from matplotlib.text import Text
 from sklearn.metrics import classification_report, confusion_matrix
 
@@ -73,6 +76,24 @@ def test_per_class_scores_sorted_by_f1(predictions):
     assert max(ax.get_xticks()) == pytest.approx(1.0)
 
 
+def test_per_class_scores_equal_scores_all_show(predictions):
+    # when precision, recall and F1 are equal, each of the three markers stays visible
+    report = _report(*predictions)
+    report.loc["ふ", ["precision", "recall", "f1-score"]] = 0.9
+    fig = plots.per_class_scores(report)
+    ax = fig.axes[0]
+    fig.canvas.draw()
+    row = list(report.sort_values("f1-score").index).index("ふ")
+    x, y = ax.transData.transform((0.9, row))
+    y = fig.canvas.get_width_height()[1] - y  # image rows count from the top
+    d = int(fig.dpi * 0.2)
+    patch = np.asarray(fig.canvas.buffer_rgba())[int(y) - d : int(y) + d, int(x) - d : int(x) + d]
+    for colour in ("C0", "C1", "C2"):  # precision, recall, F1
+        rgb = np.array(to_rgb(colour)) * 255
+        near = np.abs(patch[..., :3].astype(float) - rgb).max(axis=-1) < 30
+        assert near.sum() >= 6, f"{colour} hidden"
+
+
 def _labels(ax):
     """The character labels of a precision-recall figure: every character named, in the
     order named (a repeat shows), the point each labels, and the Text artists."""
@@ -102,10 +123,13 @@ def test_precision_recall_zooms_labels_every_character_once_without_overlap(pred
     report = _report(y_true, y_pred)
     fig = plots.precision_recall(report)
     ax = fig.axes[0]
-    low, high = ax.get_xlim()
+    low = float(re.search(r"below (\d\.\d\d)", fig.get_suptitle()).group(1))
+    edge, high = ax.get_xlim()
     assert 0.3 < low < 0.8 and 1 < high < 1.05  # zoomed to where the points are
-    assert ax.get_ylim() == (low, high)  # a margin past 1, so markers at 1 clear the frame
+    assert ax.get_ylim() == (edge, high)  # a margin past 1, so markers at 1 clear the frame
+    assert low - 0.1 * (1 - low) < edge < low - 0.03 * (1 - low)  # a band for the red marks
     assert max(ax.get_xticks()) == max(ax.get_yticks()) == 1  # but no score past 1
+    assert min(ax.get_xticks()) >= low
     ok = (report.precision >= low) & (report.recall >= low)
     named, inside = _labels(ax)[:2]
     assert sorted(named) == sorted(report.index[ok]) and len(named) >= 45  # each once
@@ -116,6 +140,23 @@ def test_precision_recall_zooms_labels_every_character_once_without_overlap(pred
     assert "ゑ (0.00, 0.00)" in marked and len(marked) == (~ok).sum()
     _check_labels_apart_and_inside(ax)
     assert f"{(~ok).sum()} characters below" in fig.get_suptitle()
+
+
+def test_precision_recall_markers_at_low_stay_clear_of_the_red_marks_and_the_frame():
+    p, r = np.full(49, 0.9), np.linspace(0.85, 1, 49)
+    p[:3], r[:3] = (0.9, 0.8, 0.5), (0.8, 0.5, 0.8)  # at low; below it in recall; in precision
+    report = pd.DataFrame({"precision": p, "recall": r, "support": np.full(49, 40)}, CHARS)
+    fig = plots.precision_recall(report, low=0.8)
+    ax = fig.axes[0]
+    fig.canvas.draw()
+    frame = ax.get_window_extent()
+    radius = np.sqrt(20 + 200) / 2 * fig.dpi / 72  # the largest marker, in pixels
+    red = np.vstack([c.get_offsets() for c in ax.collections[1:] if c.get_offsets().size])
+    assert len(red) == 2
+    for x, y in ax.transData.transform([(0.9, 0.8), (0.8, 0.9)]):
+        assert min(x, y) - radius > max(frame.x0, frame.y0)  # clear of the frame
+        for rx, ry in ax.transData.transform(red):  # and of each red mark (radius ~4 pixels)
+            assert np.hypot(x - rx, y - ry) > radius + 4
 
 
 def test_precision_recall_one_label_for_coinciding_points_and_a_size_key():
@@ -290,8 +331,13 @@ def test_seed_scores_draw_every_run_and_the_means():
         "b (mean of 1)",
     ]
     assert ax.get_ylim()[1] == 1.0
-    two = plots.curves_by_row({"a": [[0.1, 0.2]]}).axes[0]  # a two-epoch run: whole epochs only
+    two = plots.curves_by_row({"a": [[0.1, 0.2]]}, chance=1 / 49).axes[0]  # whole epochs only
     assert [t for t in two.get_xticks() if 1 <= t <= 2] == [1, 2]
+    chance = [line for line in two.get_lines() if line.get_linestyle() == ":"]
+    assert [list(line.get_ydata()) for line in chance] == [[1 / 49, 1 / 49]]
+    assert two.get_legend().get_texts()[-1].get_text() == "chance (0.020)"
+    high = plots.curves_by_row({"a": [[0.8, 0.9]]}, chance=1 / 49).axes[0]  # axis cut above it
+    assert not [line for line in high.get_lines() if line.get_linestyle() == ":"]
 
 
 def test_recipe_figures_draw_their_data():

@@ -67,14 +67,18 @@ def _ticks_to_one(ticks, low: float) -> list:
 
 
 def per_class_scores(report: pd.DataFrame, source: str = "") -> Figure:
-    """Precision, recall and F1 of each character as dots (a row per character, the worst
-    F1 at the bottom). Dots need no zero baseline, so the score axis is cut to the range
-    of the scores, and its label says so."""
+    """Precision, recall and F1 of each character as markers (a row per character, the worst
+    F1 at the bottom). F1 is a ring on the row, precision and recall triangles just above
+    and below it, so equal scores never hide each other. Markers need no zero baseline, so
+    the score axis is cut to the range of the scores, and its label says so."""
     ordered = report.sort_values("f1-score")
     fig, ax = plt.subplots(figsize=(8, 14), layout="constrained")
     y = np.arange(len(ordered))
-    for metric, marker, s in (("precision", "<", 24), ("recall", ">", 24), ("f1-score", "o", 36)):
-        ax.scatter(ordered[metric], y, marker=marker, s=s, label=metric, zorder=3, clip_on=False)
+    rows = (("precision", "<", 0.25), ("recall", ">", -0.25), ("f1-score", "o", 0))
+    for metric, marker, dy in rows:
+        look = {"facecolors": "none", "edgecolors": "C2", "lw": 1.5} if marker == "o" else {}
+        at = (ordered[metric], y + dy)
+        ax.scatter(*at, marker=marker, s=40 if dy else 36, label=metric, clip_on=False, **look)
     ax.set_yticks(y, ordered.index, fontsize=13)
     low = float(ordered[["precision", "recall", "f1-score"]].min().min())
     start = max(0.0, low - 0.03)
@@ -185,8 +189,8 @@ def precision_recall(report: pd.DataFrame, source: str = "", low: float | None =
     The axes zoom to where the points are: from ``low`` (default: 0.05 below the 10th
     percentile of both scores, rounded down to a multiple of 0.05) to a little past 1, so
     that markers at 1 stay clear of the frame. Characters at (nearly) the same point share
-    one label. Characters outside the window are marked on its edge with a triangle and
-    their true scores.
+    one label. Characters below ``low`` are marked with a red triangle and their true
+    scores in a grey band along the edge, clear of the markers at ``low``.
     """
     p, r = report["precision"].to_numpy(float), report["recall"].to_numpy(float)
     if low is None:
@@ -201,16 +205,21 @@ def precision_recall(report: pd.DataFrame, source: str = "", low: float | None =
 
     ax.scatter(p[inside], r[inside], s=area(support[inside]), alpha=0.35, clip_on=False)
     span = 1 - low
-    ax.set(xlim=(low, 1 + 0.04 * span), ylim=(low, 1 + 0.04 * span))
+    edge = low - 0.06 * span if (~inside).any() else low  # room for the band below low
+    ax.set(xlim=(edge, 1 + 0.04 * span), ylim=(edge, 1 + 0.04 * span))
     ticks = _ticks_to_one(ax.get_xticks(), low)
     ax.set(xticks=ticks, yticks=ticks)
     outside = [(c, pc, rc) for c, pc, rc, ok in zip(report.index, p, r, inside) if not ok]
+    if outside:
+        for band in (ax.axvspan, ax.axhspan):
+            band(edge, low, color="0.92", lw=0, zorder=0)
     for k, (char, pc, rc) in enumerate(outside):
-        x, y = max(pc, low + 0.01 * span), max(rc, low + 0.01 * span)
+        x, y = max(pc, edge + 0.02 * span), max(rc, edge + 0.02 * span)
         ax.scatter([x], [y], marker="v" if rc < low else "<", color="tab:red", s=60, clip_on=False)
-        # Near the right edge, write the label leftwards.
+        # Near the right edge, write the label leftwards; below low, along the band.
         dx, ha = (-8, "right") if x > low + 0.7 * span else (6, "left")
-        at = {"xytext": (dx, 6 + 14 * (k % 3)), "textcoords": "offset points", "ha": ha}
+        dy = -4 if rc < low else 6 + 14 * (k % 3)
+        at = {"xytext": (dx, dy), "textcoords": "offset points", "ha": ha}
         ax.annotate(f"{char} ({pc:.2f}, {rc:.2f})", (x, y), color="tab:red", fontsize=11, **at)
     ax.set_xlabel("precision (of the images predicted as the character, share right)")
     ax.set_ylabel("recall (of the images of the character, share found)")
@@ -228,7 +237,7 @@ def precision_recall(report: pd.DataFrame, source: str = "", low: float | None =
         title="marker size: the character's test images",
         alignment="right",
     )
-    note = f"; {plural(len(outside), 'character')} below {low:.2f} marked in red on the edge"
+    note = f"; {plural(len(outside), 'character')} below {low:.2f} in red on the grey band"
     note = note if outside else ""
     _titled(fig, f"Recall against precision, one marker per character{note}", source)
     fig.draw_without_rendering()  # the final layout, before the labels are placed

@@ -91,9 +91,11 @@ def curves_by_row(
     title: str = "Validation accuracy after each epoch",
     source: str = "",
     ylabel: str = "validation accuracy",
+    chance: float | None = None,
 ) -> Figure:
     """One colour per row of a comparison: a thick line for the mean over seeds, thin
-    lines for each seed's run. ``curves`` maps a row's name to one list per seed."""
+    lines for each seed's run. ``curves`` maps a row's name to one list per seed; a dotted
+    line marks ``chance`` when the axis reaches down to it."""
     fig, ax = plt.subplots(figsize=(9, 4.6), layout="constrained")
     lowest = 1.0
     for k, (name, runs) in enumerate(curves.items()):
@@ -106,6 +108,8 @@ def curves_by_row(
         ax.plot(epochs, runs.mean(axis=0), color=colour, lw=2.2, marker="o", ms=3, label=label)
         lowest = min(lowest, float(np.percentile(runs[:, -(runs.shape[1] // 2 + 1) :], 0)))
     ax.set(ylim=(max(0.0, lowest - 0.1), 1.0), xlabel="epoch")
+    if chance is not None and chance >= ax.get_ylim()[0]:
+        ax.axhline(chance, color="0.3", ls=":", lw=1.2, label=f"chance ({chance:.3f})")
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # epochs are whole
     ax.set_ylabel(f"{ylabel} (axis cut)" if lowest - 0.1 > 0 else ylabel)
     ax.grid(alpha=0.3)
