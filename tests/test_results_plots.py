@@ -159,6 +159,22 @@ def test_precision_recall_markers_at_low_stay_clear_of_the_red_marks_and_the_fra
             assert np.hypot(x - rx, y - ry) > radius + 4
 
 
+def test_precision_recall_red_labels_at_one_spot_stand_apart_inside_the_frame():
+    p, r = np.full(49, 0.9), np.linspace(0.85, 1, 49)
+    p[:5], r[:5] = (1, 1, 1, 0.62, 0.3), (0.2, 0.25, 0.4, 0.1, 0.95)  # as on the stand-in
+    report = pd.DataFrame({"precision": p, "recall": r, "support": np.full(49, 40)}, CHARS)
+    fig = plots.precision_recall(report, low=0.8)
+    ax = fig.axes[0]
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    red = [t for t in ax.texts if "(" in t.get_text()]
+    assert sorted(t.get_text()[0] for t in red) == sorted(CHARS[:5])
+    boxes = [Text.get_window_extent(t, renderer) for t in red]
+    assert not any(a.overlaps(b) for i, a in enumerate(boxes) for b in boxes[i + 1 :])
+    frame = ax.get_window_extent(renderer)
+    assert all(frame.x0 <= b.x0 and b.x1 <= frame.x1 and frame.y0 <= b.y0 for b in boxes)
+
+
 def test_precision_recall_one_label_for_coinciding_points_and_a_size_key():
     # Crowded as near recall 1 on the stand-in: three and two characters at one point, three
     # within 0.001, others close by; then a dense cloud of 35 characters.

@@ -164,6 +164,27 @@ def _place_labels(ax, xs, ys, texts, fontsize: int = 13, markers=()) -> list:
     return [artist for artist, _ in chosen]
 
 
+def _in_a_row(ax, labels: list, gap: float = 8) -> None:
+    """Move labels written left to right along one line apart, each at least ``gap`` pixels
+    after the one before, and back inside the axes' right edge, keeping their order."""
+    renderer = ax.figure.canvas.get_renderer()
+    boxes = []
+    for label in labels:
+        label.update_positions(renderer)
+        boxes.append(Text.get_window_extent(label, renderer))
+    starts = [box.x0 for box in boxes]
+    for i in range(1, len(boxes)):  # past the label before
+        starts[i] = max(starts[i], starts[i - 1] + boxes[i - 1].width + gap)
+    end = ax.get_window_extent(renderer).x1 - 4
+    for i in reversed(range(len(boxes))):  # before the edge, then before the label after
+        end = min(starts[i], end - boxes[i].width) + boxes[i].width
+        starts[i] = end - boxes[i].width
+        end = starts[i] - gap
+    for label, box, start in zip(labels, boxes, starts):
+        dx, dy = label.xyann
+        label.xyann = (dx + (start - box.x0) * 72 / ax.figure.dpi, dy)
+
+
 def _groups(xs, ys, texts, tol: float):
     """Points closer than ``tol`` on both axes as one: their mean position and their texts
     joined with commas (in the given order), so that one label names them all.
@@ -205,7 +226,7 @@ def precision_recall(report: pd.DataFrame, source: str = "", low: float | None =
 
     ax.scatter(p[inside], r[inside], s=area(support[inside]), alpha=0.35, clip_on=False)
     span = 1 - low
-    edge = low - 0.06 * span if (~inside).any() else low  # room for the band below low
+    edge = low - 0.08 * span if (~inside).any() else low  # room for the band below low
     ax.set(xlim=(edge, 1 + 0.04 * span), ylim=(edge, 1 + 0.04 * span))
     ticks = _ticks_to_one(ax.get_xticks(), low)
     ax.set(xticks=ticks, yticks=ticks)
@@ -213,14 +234,17 @@ def precision_recall(report: pd.DataFrame, source: str = "", low: float | None =
     if outside:
         for band in (ax.axvspan, ax.axhspan):
             band(edge, low, color="0.92", lw=0, zorder=0)
-    for k, (char, pc, rc) in enumerate(outside):
-        x, y = max(pc, edge + 0.02 * span), max(rc, edge + 0.02 * span)
+    in_band = []  # the labels along the bottom band, in order of precision
+    for k, (char, pc, rc) in enumerate(sorted(outside, key=lambda t: t[1])):
+        x, y = max(pc, edge + 0.015 * span), max(rc, edge + 0.015 * span)
         ax.scatter([x], [y], marker="v" if rc < low else "<", color="tab:red", s=60, clip_on=False)
-        # Near the right edge, write the label leftwards; below low, along the band.
-        dx, ha = (-8, "right") if x > low + 0.7 * span else (6, "left")
-        dy = -4 if rc < low else 6 + 14 * (k % 3)
-        at = {"xytext": (dx, dy), "textcoords": "offset points", "ha": ha}
-        ax.annotate(f"{char} ({pc:.2f}, {rc:.2f})", (x, y), color="tab:red", fontsize=11, **at)
+        # Near the right edge, write the label leftwards; below low, in a row above the marks.
+        dx, ha = (-8, "right") if x > low + 0.7 * span and rc >= low else (0, "left")
+        dy = 5 if rc < low else 6 + 14 * (k % 3)
+        at = {"xytext": (dx, dy), "textcoords": "offset points", "ha": ha, "va": "bottom"}
+        text = f"{char} ({pc:.2f}, {rc:.2f})"
+        label = ax.annotate(text, (x, y), color="tab:red", fontsize=11, **at)
+        in_band += [label] if rc < low else []
     ax.set_xlabel("precision (of the images predicted as the character, share right)")
     ax.set_ylabel("recall (of the images of the character, share found)")
     ax.grid(alpha=0.3)
@@ -241,6 +265,7 @@ def precision_recall(report: pd.DataFrame, source: str = "", low: float | None =
     note = note if outside else ""
     _titled(fig, f"Recall against precision, one marker per character{note}", source)
     fig.draw_without_rendering()  # the final layout, before the labels are placed
+    _in_a_row(ax, in_band)
     centres = ax.transData.transform(np.c_[p[inside], r[inside]])
     radii = np.sqrt(area(support[inside])) / 2 * fig.dpi / 72  # marker radius, in pixels
     markers = [Bbox.from_extents(x - d, y - d, x + d, y + d) for (x, y), d in zip(centres, radii)]
