@@ -39,6 +39,18 @@ def test_reliability_diagrams_show_each_bin_and_how_many_images_it_holds():
         "this model, one dot per bin",
         "a bin of fewer than 20 images (bars below the dotted line): too few to read",
     ]
+    # a dot at accuracy 1 is drawn over the frame, whole; every power of 10 has its tick
+    assert all(
+        line.get_zorder() > curve.spines["top"].get_zorder() for line in curve.get_lines()[1:]
+    )
+    fig.canvas.draw()
+    shown = [t.get_position()[1] for t in bars.get_yticklabels() if t.get_text()]
+    assert [v for v in shown if bars.get_ylim()[0] <= v <= bars.get_ylim()[1]] == [
+        1,
+        10,
+        100,
+        1000,
+    ]
     full = table.assign(count=[30, 40, 900])  # no bin too small: no hollow dot, no key for it
     fig = plots.inside.reliability({"validation": (full, 0.02)})
     assert len(fig.axes[0].get_lines()) == 2 and len(fig.legends[0].get_texts()) == 2

@@ -164,6 +164,8 @@ def test_part2_sentences_agree_with_its_numbers(part2_runs):
     ):
         sentence = _printed(nb, start)
         assert _agrees_with_curve(sentence, curves[key], record["loss_per_epoch"][key]), sentence
+    # the real-K49 reference score is not offered as a yardstick for the stand-in's
+    assert _printed(nb, "For reference, ").endswith("cannot be compared with these")
     # the deliberate demonstration overfits on the sample too
     small = curves["toy CNN on 1000 images"]
     assert int(np.argmin(small)) + 1 < len(small) and small[-1] > 1.05 * min(small)
@@ -306,6 +308,13 @@ def test_part3_runs_on_the_sample_and_its_sentences_agree_with_its_ablation(tuto
     verdict = _printed(nb, "Synthetic stand-in drawn from fonts, not Kuzushiji-49 (sample): test")
     assert _shows(verdict, record["test_balanced_accuracy"])
     assert _shows(verdict, record["toy_cnn_test_balanced_accuracy"])
+    # the test difference's reading follows its interval
+    low, high = record["test_difference_ci95"]
+    interval = _printed(nb, "95% interval of the difference:")
+    assert f"{100 * low:+.1f} to {100 * high:+.1f} points" in interval, interval
+    side = "higher than" if low > 0 else "lower than" if high < 0 else None
+    reading = f"the recipe scored {side} the toy CNN on test" if side else "no clear difference"
+    assert interval.endswith(f"{reading} in this run."), interval
     stderr = [
         o.get("text", "")
         for c in nb.cells
@@ -420,9 +429,26 @@ def _inside_checks(nb, out: Path) -> dict:
     assert r_low <= record["planted_recall"] <= r_high
     assert sum(record["flagged_per_class"].values()) == record["flagged_held_out"]
     assert record["held_out_images"] == 2400 + 1695
-    assert _printed(nb, "Flagged ").startswith(
+    flagged = _printed(nb, "Flagged ")
+    assert flagged.startswith(
         f"Flagged {record['flagged_held_out']} of {record['held_out_images']:,} held-out"
     )
+    # the most flagged by count: the top three and every character tied with the third
+    counts = sorted((n for n in record["flagged_per_class"].values() if n), reverse=True)
+    named = flagged.split("by given label: ")[1].split(";")[0].split(", ")
+    third = counts[min(2, len(counts) - 1)]
+    assert len(named) == sum(n >= third for n in counts), flagged
+    # Part 3's comparison with the toy CNN, for the network it handed over (only then)
+    against = [line for line in _text(nb).splitlines() if line.startswith("Against the toy")]
+    if record["model"].startswith("Part 3's"):
+        part3 = json.loads((out / "recipe_metrics.json").read_text(encoding="utf-8"))
+        low, high = part3["test_difference_ci95"]
+        assert len(against) == 1, against
+        assert f"(95% interval {100 * low:+.1f} to {100 * high:+.1f}): " in against[0], against
+        side = "a weaker" if high < 0 else "a stronger" if low > 0 else "no clear difference"
+        assert against[0].split("): ")[1].startswith(side), against
+    else:
+        assert against == [], against
     ece = _printed(nb, "ECE on validation")
     assert f"on test {record['ece_test_before']:.4f} -> {record['ece_test_after']:.4f}" in ece
     # the verdict on the test ECE follows its bootstrap interval, not the two numbers alone

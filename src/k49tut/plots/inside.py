@@ -16,6 +16,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
+from matplotlib.ticker import LogLocator
 
 from k49tut.plots.concepts import _heat, _show_matrix
 from k49tut.plots.data import (
@@ -146,6 +147,7 @@ def reliability(panels: dict, source: str = "", bins: int = 15, few: int = 20) -
             lw=1,
             ms=4,
             clip_on=False,
+            zorder=3,  # over the frame: a dot at accuracy 1 shows whole
             label=label,
         )
         sparse = table[table["count"] < few]
@@ -158,6 +160,7 @@ def reliability(panels: dict, source: str = "", bins: int = 15, few: int = 20) -
                 mfc="white",
                 ms=4,
                 clip_on=False,
+                zorder=3,
                 label=f"a bin of fewer than {few} images (bars below the dotted line): "
                 "too few to read",
             )
@@ -168,6 +171,7 @@ def reliability(panels: dict, source: str = "", bins: int = 15, few: int = 20) -
         bottom.bar(centres, table["count"], width=0.9 / bins, color="tab:blue", alpha=0.6)
         bottom.axhline(few, color="0.3", lw=0.8, ls=":")  # below it, a hollow dot
         bottom.set(yscale="log", ylim=(0.5, 2 * max(table["count"].max(), few)), ylabel="images")
+        bottom.yaxis.set_major_locator(LogLocator(numticks=10))  # each power of 10 labelled
         bottom.set_xlabel("confidence (top probability)")
         bottom.grid(alpha=0.3, axis="y")
     keys = {}  # each key once, though a panel may have no hollow dots
